@@ -1,0 +1,40 @@
+#ifndef TRIAGE_BUNDLE_H
+#define TRIAGE_BUNDLE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "strbuf.h"
+
+/*
+ * Reading a triage bundle (a gzip tarball, see docs/bundle-format.md)
+ * in place, through libarchive, never extracting to disk. Every entry
+ * passed on the way is checked: a hostile bundle cannot name a path
+ * outside the bundle, smuggle a link or a device, or claim a huge size.
+ */
+
+#define BUNDLE_MAX_ENTRY_SIZE ((int64_t)1 << 30)
+#define BUNDLE_MAX_ENTRIES 100000
+
+struct archive;
+
+struct bundle_reader {
+	struct archive *a;
+	const char *path;
+	char *entry;
+	int64_t size;
+	int64_t left;
+};
+
+/* 1 if path is a gzip (or plain) tar archive, 0 if not, -1 on error. */
+int bundle_sniff(const char *path, struct strbuf *err);
+/* Positions br at entry; -1 with "no entry" message if the bundle lacks it. */
+int bundle_open_entry(struct bundle_reader *br, const char *path, const char *entry,
+		      struct strbuf *err);
+/* A byte_reader_fn over the entry's data. */
+ssize_t bundle_entry_read(void *ctx, void *buf, size_t len, struct strbuf *err);
+void bundle_reader_release(struct bundle_reader *br);
+/* Checks a tar member name: relative, no "..", no empty or "." components. */
+int bundle_path_ok(const char *name);
+
+#endif
