@@ -252,7 +252,7 @@ static int parse_args(int argc, char **argv, struct top_args *a)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:i:n:g:f:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:i:n:g:f:", opts, NULL)) != -1) {
 		char *end;
 
 		switch (c) {

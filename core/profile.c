@@ -130,6 +130,27 @@ static int win_ensure(struct window *w, size_t n, struct strbuf *err)
 	return w->end - w->pos >= n;
 }
 
+/* Consumes n bytes through the window in chunks: 1 done, 0 stream too short, -1 error. */
+static int win_skip(struct window *w, uint64_t n, struct strbuf *err)
+{
+	while (n) {
+		size_t have = w->end - w->pos;
+
+		if (!have) {
+			int r = win_ensure(w, 1, err);
+
+			if (r <= 0)
+				return r;
+			continue;
+		}
+		if (have > n)
+			have = (size_t)n;
+		w->pos += have;
+		n -= have;
+	}
+	return 1;
+}
+
 /* Decodes a varint; returns bytes used, 0 if incomplete, -1 if over 10 bytes. */
 static int get_varint(const unsigned char *p, size_t avail, uint64_t *out)
 {
@@ -535,6 +556,16 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 			if (len > MAX_FIELD_LEN || len > w->in->max_out)
 				return error_set(err, "cannot decode profile '%s': field %" PRIu64 " at byte %" PRIu64 " claims %" PRIu64 " bytes, more than any profile field may hold",
 						 d->name, field, off, len);
+			if (field > 14) {
+				/* unknown: skip without buffering, so padding cannot grow memory */
+				r = win_skip(w, len, err);
+				if (r < 0)
+					return -1;
+				if (!r)
+					return error_set(err, "cannot decode profile '%s': truncated: field %" PRIu64 " at byte %" PRIu64 " needs %" PRIu64 " bytes",
+							 d->name, field, off, len);
+				break;
+			}
 			r = win_ensure(w, (size_t)len, err);
 			if (r < 0)
 				return -1;
@@ -824,8 +855,10 @@ int profile_decode(struct profile *p, byte_reader_fn read, void *ctx, const char
 		if (!in.gzip && !p->nr_strings && !p->nr_samples && w.base + w.pos < 64) {
 			struct strbuf tmp = STRBUF_INIT;
 
-			strbuf_addf(&tmp, "'%s' is not a profile: neither gzip nor pprof protobuf (%s)",
-				    name, strbuf_str(err));
+			const char *detail = strstr(strbuf_str(err), "': ");
+
+			strbuf_addf(&tmp, "cannot decode profile '%s': neither gzip nor pprof protobuf (%s)",
+				    name, detail ? detail + 3 : strbuf_str(err));
 			error_set(err, "%s", tmp.buf);
 			strbuf_release(&tmp);
 		}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Hostile and broken profiles through the command line: each must give its
+# own clear message and exit 2 — never a crash, never a hang. The fixtures
+# are written by the unit test binary, from the same builder it tests with.
+set -u
+: "${TRIAGE:?}" "${BUILDDIR:?}"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+"$BUILDDIR/tests/unit-profile" --write-fixtures "$dir" || { echo "cannot write fixtures"; exit 1; }
+
+fail=0
+expect() { # file exit-code message-substring
+	local f=$1 code=$2 needle=$3 out rc
+	out=$("$TRIAGE" top "$dir/$f" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -ne "$code" ] || [[ "$out" != *"$needle"* ]]; then
+		echo "FAIL $f: exit $rc (want $code), message: $out (want: $needle)"
+		fail=1
+	else
+		echo "ok   $f: $out"
+	fi
+}
+
+expect empty.pb 2 "empty file"
+expect garbage.pb 2 "neither gzip nor pprof protobuf"
+expect no-samples.pb 2 "has no samples"
+expect truncated.pb.gz 2 "truncated gzip data"
+expect bad-string-index.pb 2 "string index 99 out of range"
+expect missing-location.pb 2 "refers to location id 99, which does not exist"
+expect location-id-zero.pb 2 "has the reserved id 0"
+expect sample-location-zero.pb 2 "refers to location id 0 (reserved)"
+expect value-count-mismatch.pb 2 "sample 2 has 2 values but sample 0 has 1"
+expect value-type-mismatch.pb 2 "declares 1 sample types"
+expect missing-function.pb 2 "function id 42, which does not exist"
+expect missing-mapping.pb 2 "mapping id 9, which does not exist"
+expect duplicate-location.pb 2 "duplicate location id 2"
+expect no-leading-empty-string.pb 2 'must start with ""'
+expect nonexistent.pb 2 "No such file or directory"
+
+# the bomb: default cap (1 GiB) and a small one
+start=$(date +%s%N)
+expect bomb.pb.gz 2 "decompresses to more than 1 GiB"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "     bomb rejected in ${ms} ms"
+out=$("$TRIAGE" top --max-decompressed 8M "$dir/bomb.pb.gz" 2>&1); rc=$?
+if [ $rc -ne 2 ] || [[ "$out" != *"more than 8 MiB"* ]]; then
+	echo "FAIL bomb with --max-decompressed 8M: $rc $out"; fail=1
+fi
+
+# the good ones still work, raw and gzip, text and json
+for f in valid.pb valid.pb.gz; do
+	out=$("$TRIAGE" top "$dir/$f" 2>&1); rc=$?
+	if [ $rc -ne 0 ] || ! grep -q "main.leaf (inline)" <<<"$out"; then
+		echo "FAIL $f: $rc $out"; fail=1
+	fi
+done
+json=$("$TRIAGE" top --format json "$dir/valid.pb")
+grep -q '"total": 22' <<<"$json" || { echo "FAIL json total: $json"; fail=1; }
+
+# usage errors are exit 2 too
+"$TRIAGE" top >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: no FILE must exit 2"; fail=1; }
+"$TRIAGE" top --format xml "$dir/valid.pb" >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: bad --format must exit 2"; fail=1; }
+"$TRIAGE" top -i nosuch "$dir/valid.pb" >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: bad sample index must exit 2"; fail=1; }
+exit $fail

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: the normal build's tests, the unit and decoder
+# tests again under ASan+UBSan, then one summary line "N passed, N failed".
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+root=$PWD
+summary() { python3 "$root/tests/summarize.py" "$@"; }
+
+set -e
+if [ ! -f build/build.ninja ]; then meson setup build --werror; fi
+ninja -C build
+if [ ! -f build-asan/build.ninja ]; then
+	meson setup build-asan --werror -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug
+fi
+ninja -C build-asan
+set +e
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+meson test -C build --print-errorlogs --num-processes 2
+meson test -C build-asan --print-errorlogs --suite unit --suite decoder
+
+summary build/meson-logs/testlog.json build-asan/meson-logs/testlog.json
