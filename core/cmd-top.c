@@ -77,13 +77,15 @@ static const char *bundle_entry_for(const char *name, struct strbuf *buf)
 
 /* Loads FILE, which may be a profile or a bundle; the message names which. */
 static int load_profile(struct profile *p, const char *file, const char *profile_name,
-			const struct profile_options *opt, struct strbuf *err)
+			const struct profile_options *opt, struct strbuf *name, struct strbuf *err)
 {
-	struct strbuf entry = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf entry = STRBUF_INIT;
 	struct bundle_reader br;
 	const char *e;
 	int is_bundle, ret = -1;
 
+	strbuf_reset(name);
+	strbuf_addstr(name, file);
 	is_bundle = bundle_sniff(file, err);
 	if (is_bundle < 0)
 		return -1;
@@ -102,12 +104,11 @@ static int load_profile(struct profile *p, const char *file, const char *profile
 		bundle_reader_release(&br);
 		goto out;
 	}
-	strbuf_addf(&name, "%s:%s", file, e);
-	ret = profile_decode(p, bundle_entry_read, &br, name.buf, opt, err);
+	strbuf_addf(name, ":%s", e);
+	ret = profile_decode(p, bundle_entry_read, &br, name->buf, opt, err);
 	bundle_reader_release(&br);
 out:
 	strbuf_release(&entry);
-	strbuf_release(&name);
 	return ret;
 }
 
@@ -310,7 +311,7 @@ int cmd_top(int argc, char **argv)
 	struct profile p, base;
 	struct agg_table t, bt;
 	struct agg_options ao;
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, name = STRBUF_INIT, bname = STRBUF_INIT;
 	size_t shown, all;
 	int idx, ret = EXIT_USAGE;
 
@@ -321,10 +322,10 @@ int cmd_top(int argc, char **argv)
 	agg_table_init(&bt);
 	if (parse_args(argc, argv, &a))
 		goto out;
-	if (load_profile(&p, a.file, a.profile, &a.popt, &err) < 0)
+	if (load_profile(&p, a.file, a.profile, &a.popt, &name, &err) < 0)
 		goto fail;
 	if (!p.nr_sample_types) {
-		error_set(&err, "profile '%s' declares no sample types", a.file);
+		error_set(&err, "profile '%s' declares no sample types", name.buf);
 		goto fail;
 	}
 	if (a.sample_index) {
@@ -332,7 +333,7 @@ int cmd_top(int argc, char **argv)
 		if (idx < 0) {
 			size_t i;
 
-			error_set(&err, "profile '%s' has no sample type '%s' (it has:", a.file, a.sample_index);
+			error_set(&err, "profile '%s' has no sample type '%s' (it has:", name.buf, a.sample_index);
 			for (i = 0; i < p.nr_sample_types; i++)
 				strbuf_addf(&err, " %s", profile_str(&p, p.sample_types[i].type));
 			strbuf_addch(&err, ')');
@@ -343,7 +344,7 @@ int cmd_top(int argc, char **argv)
 	}
 	if (!p.nr_samples) {
 		error_set(&err, "profile '%s' has no samples (block and mutex profiles stay empty unless the program enables them)",
-			  a.file);
+			  name.buf);
 		goto fail;
 	}
 	memset(&ao, 0, sizeof(ao));
@@ -358,11 +359,11 @@ int cmd_top(int argc, char **argv)
 		const char *stype = profile_str(&p, p.sample_types[idx].type);
 		int bidx;
 
-		if (load_profile(&base, a.base, a.profile, &a.popt, &err) < 0)
+		if (load_profile(&base, a.base, a.profile, &a.popt, &bname, &err) < 0)
 			goto fail;
 		bidx = profile_sample_index(&base, stype);
 		if (bidx < 0) {
-			error_set(&err, "base profile '%s' has no sample type '%s'", a.base, stype);
+			error_set(&err, "base profile '%s' has no sample type '%s'", bname.buf, stype);
 			goto fail;
 		}
 		ao.sample_index = (size_t)bidx;
@@ -397,5 +398,7 @@ out:
 	profile_release(&p);
 	profile_release(&base);
 	strbuf_release(&err);
+	strbuf_release(&name);
+	strbuf_release(&bname);
 	return ret;
 }
