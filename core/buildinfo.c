@@ -1,6 +1,6 @@
 /*
- * Go build info from an ELF binary; see buildinfo.h for the API and
- * docs/reference (go-memory.md, section 5) for the format.
+ * Go build info from an ELF binary; see buildinfo.h for the API. The
+ * format is the one Go's debug/buildinfo package reads, summarised here.
  *
  * The Go linker writes a 32-byte header starting with the magic
  * "\xff Go buildinf:" at a 16-byte aligned address, in the .go.buildinfo
@@ -200,20 +200,16 @@ static int elf_read_header(struct elf_file *ef, struct strbuf *err)
 {
 	unsigned char eh[64];
 	unsigned char sh0[64];
+	size_t have = ef->size < sizeof(eh) ? (size_t)ef->size : sizeof(eh);
 	size_t ehsize, min_phent, min_shent;
 	struct elf_shdr first;
 
-	if (ef->size < 4)
-		return bi_error(ef, err, "not an ELF file (only %llu bytes)",
-				(unsigned long long)ef->size);
-	if (elf_read(ef, 0, 4, eh, "ELF magic", err) < 0)
+	if (elf_read(ef, 0, have, eh, "ELF header", err) < 0)
 		return -1;
-	if (memcmp(eh, "\x7f" "ELF", 4))
+	if (have < 4 || memcmp(eh, "\x7f" "ELF", 4))
 		return bi_error(ef, err, "not an ELF file");
-	if (ef->size < 16)
+	if (have < 16)
 		return bi_error(ef, err, "truncated ELF header");
-	if (elf_read(ef, 0, 16, eh, "ELF identification", err) < 0)
-		return -1;
 	switch (eh[4]) {
 	case 1: ef->is64 = 0; break;
 	case 2: ef->is64 = 1; break;
@@ -225,10 +221,8 @@ static int elf_read_header(struct elf_file *ef, struct strbuf *err)
 	default: return bi_error(ef, err, "unsupported ELF byte order %u", eh[5]);
 	}
 	ehsize = ef->is64 ? 64 : 52;
-	if (ef->size < ehsize)
+	if (have < ehsize)
 		return bi_error(ef, err, "truncated ELF header");
-	if (elf_read(ef, 0, ehsize, eh, "ELF header", err) < 0)
-		return -1;
 
 	if (ef->is64) {
 		ef->phoff = elf_addr(ef, eh + 32);

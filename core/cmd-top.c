@@ -322,6 +322,7 @@ int cmd_top(int argc, char **argv)
 	agg_table_init(&bt);
 	if (parse_args(argc, argv, &a))
 		goto out;
+	a.popt.skip_labels = 1;	/* the table never needs them */
 	if (load_profile(&p, a.file, a.profile, &a.popt, &name, &err) < 0)
 		goto fail;
 	if (!p.nr_sample_types) {

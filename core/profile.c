@@ -186,7 +186,8 @@ void profile_release(struct profile *p)
 	free(p->lines);
 	free(p->loc_off);
 	free(p->locs);
-	free(p->values);
+	free(p->values32);
+	free(p->values64);
 	free(p->label_off);
 	free(p->labels);
 	free(p->comments);
@@ -229,7 +230,7 @@ struct decoder {
 	/* per-sample id storage before resolution */
 	int values_mismatch;
 	size_t mismatch_sample, mismatch_count;
-	size_t label_count_total;
+	int skip_labels;
 	int big_id;			/* a location id did not fit 32 bits */
 	uint64_t big_id_value;
 	size_t big_id_sample;
@@ -251,6 +252,33 @@ static int decode_value_type(struct decoder *d, const unsigned char *data, size_
 	out->type = str_idx(vt->type);
 	out->unit = str_idx(vt->unit);
 	return 0;
+}
+
+static void store_values(struct profile *p, size_t idx, const int64_t *v)
+{
+	size_t i, base = idx * p->nr_values;
+
+	if (!p->values64) {
+		for (i = 0; i < p->nr_values; i++)
+			if (v[i] < INT32_MIN || v[i] > INT32_MAX)
+				break;
+		if (i == p->nr_values) {
+			ALLOC_GROW(p->values32, base + p->nr_values, p->values_alloc);
+			for (i = 0; i < p->nr_values; i++)
+				p->values32[base + i] = (int32_t)v[i];
+			return;
+		}
+		/* the first wide value: widen everything stored so far, once */
+		if (!p->values_alloc)
+			p->values_alloc = 16;
+		p->values64 = xreallocarray(NULL, p->values_alloc, sizeof(int64_t));
+		for (i = 0; i < base; i++)
+			p->values64[i] = p->values32[i];
+		free(p->values32);
+		p->values32 = NULL;
+	}
+	ALLOC_GROW(p->values64, base + p->nr_values, p->values_alloc);
+	memcpy(p->values64 + base, v, p->nr_values * sizeof(int64_t));
 }
 
 static int decode_sample(struct decoder *d, const unsigned char *data, size_t len, struct strbuf *err)
@@ -280,11 +308,12 @@ static int decode_sample(struct decoder *d, const unsigned char *data, size_t le
 		size_t old = p->samples_alloc;
 
 		ALLOC_GROW(p->loc_off, idx + 2, p->samples_alloc);
-		if (old != p->samples_alloc)
+		if (old != p->samples_alloc && !d->skip_labels)
 			p->label_off = xreallocarray(p->label_off, p->samples_alloc, sizeof(*p->label_off));
 	}
 	p->loc_off[idx] = (uint32_t)p->nr_locs;
-	p->label_off[idx] = (uint32_t)p->nr_labels;
+	if (p->label_off)
+		p->label_off[idx] = (uint32_t)p->nr_labels;
 
 	ALLOC_GROW(p->locs, p->nr_locs + s->n_location_id, p->locs_alloc);
 	for (i = 0; i < s->n_location_id; i++) {
@@ -297,10 +326,9 @@ static int decode_sample(struct decoder *d, const unsigned char *data, size_t le
 		}
 		p->locs[p->nr_locs++] = id >= UINT32_MAX ? UINT32_MAX : (uint32_t)id;
 	}
-	ALLOC_GROW(p->values, (idx + 1) * p->nr_values, p->values_alloc);
 	if (p->nr_values)
-		memcpy(p->values + idx * p->nr_values, s->value, p->nr_values * sizeof(int64_t));
-	if (s->n_label) {
+		store_values(p, idx, s->value);
+	if (s->n_label && !d->skip_labels) {
 		ALLOC_GROW(p->labels, p->nr_labels + s->n_label, p->labels_alloc);
 		for (i = 0; i < s->n_label; i++) {
 			struct profile_label *l = &p->labels[p->nr_labels++];
@@ -313,7 +341,8 @@ static int decode_sample(struct decoder *d, const unsigned char *data, size_t le
 	}
 	p->nr_samples++;
 	p->loc_off[p->nr_samples] = (uint32_t)p->nr_locs;
-	p->label_off[p->nr_samples] = (uint32_t)p->nr_labels;
+	if (p->label_off)
+		p->label_off[p->nr_samples] = (uint32_t)p->nr_labels;
 	return 0;
 }
 
@@ -837,6 +866,7 @@ int profile_decode(struct profile *p, byte_reader_fn read, void *ctx, const char
 	memset(&d, 0, sizeof(d));
 	d.p = p;
 	d.name = name;
+	d.skip_labels = opt && opt->skip_labels;
 	d.alloc.alloc = arena_alloc;
 	d.alloc.free = arena_free;
 	d.alloc.allocator_data = &d.arena;

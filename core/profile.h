@@ -81,10 +81,16 @@ struct profile {
 	uint32_t *loc_off;
 	uint32_t *locs;		/* location indexes, leaf first */
 	size_t nr_locs, locs_alloc;
-	int64_t *values;	/* nr_samples * nr_values, row-major */
+	/*
+	 * nr_samples * nr_values, row-major. Kept as int32 until a value does
+	 * not fit, then widened once: most profiles' values are small, and
+	 * this halves the largest array of a big heap profile.
+	 */
+	int32_t *values32;
+	int64_t *values64;
 	size_t nr_values;	/* values per sample (== nr_sample_types) */
 	size_t values_alloc;
-	uint32_t *label_off;	/* like loc_off, into labels */
+	uint32_t *label_off;	/* like loc_off, into labels; NULL if skipped */
 	struct profile_label *labels;
 	size_t nr_labels, labels_alloc;
 
@@ -100,6 +106,7 @@ struct profile {
 
 struct profile_options {
 	uint64_t max_decompressed;	/* 0: INSTREAM_DEFAULT_MAX (1 GiB) */
+	int skip_labels;	/* do not keep sample labels (saves memory) */
 };
 
 void profile_init(struct profile *p);
@@ -123,7 +130,9 @@ static inline const char *profile_str(const struct profile *p, uint32_t idx)
 
 static inline int64_t profile_value(const struct profile *p, size_t sample, size_t idx)
 {
-	return p->values[sample * p->nr_values + idx];
+	size_t i = sample * p->nr_values + idx;
+
+	return p->values64 ? p->values64[i] : p->values32[i];
 }
 
 /*

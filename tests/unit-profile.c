@@ -70,6 +70,7 @@ struct knobs {
 	int duplicate_location;
 	int no_leading_empty;	/* string_table[0] != "" */
 	int unknown_fields;	/* fields 15, 16 and a Sample field 4: must be skipped */
+	int wide_value;		/* the last sample's value needs 64 bits */
 };
 
 /*
@@ -112,7 +113,7 @@ static void build_profile(struct strbuf *out, const struct knobs *k)
 				pb_varint(&sub, id);
 			}
 			pb_msg(&m, 1, &sub);	/* packed location_id */
-			pb_uint(&m, 2, (uint64_t)ss[i].v);
+			pb_uint(&m, 2, (uint64_t)(ss[i].v + (k->wide_value && i == 3 ? (int64_t)1 << 33 : 0)));
 			if ((k->value_mismatch && i == 2) || k->type_mismatch)
 				pb_uint(&m, 2, 1);
 			if (k->unknown_fields)
@@ -336,6 +337,34 @@ static void test_valid(int gz)
 	strbuf_release(&err);
 }
 
+/* values are stored in 32 bits until one does not fit, then widened */
+static void test_wide_values(void)
+{
+	struct knobs k = { 0 };
+	struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT;
+	struct profile p;
+	struct agg_table t;
+	struct agg_options o = { 0 };
+	int64_t big = ((int64_t)1 << 33) + 7;
+
+	k.wide_value = 1;
+	build_profile(&raw, &k);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "wide: %s", strbuf_str(&err));
+	CHECK(p.values64 && !p.values32, "values widened to 64 bits");
+	CHECK(profile_value(&p, 0, 0) == 10 && profile_value(&p, 3, 0) == big, "values kept across widening");
+	agg_table_init(&t);
+	profile_aggregate(&p, &o, &t, &err);
+	CHECK(t.total == 15 + big, "wide total");
+	agg_table_release(&t);
+	profile_release(&p);
+	k.wide_value = 0;
+	build_profile(&raw, &k);
+	CHECK(decode(&raw, &p, &err, 0) == 0 && p.values32 && !p.values64, "small values stay 32-bit");
+	profile_release(&p);
+	strbuf_release(&raw);
+	strbuf_release(&err);
+}
+
 static void test_package_names(void)
 {
 	static const struct { const char *fn, *pkg; } cases[] = {
@@ -508,6 +537,7 @@ int main(int argc, char **argv)
 	test_valid(0);
 	test_valid(1);
 	test_package_names();
+	test_wide_values();
 	test_hostile();
 	if (failures) {
 		fprintf(stderr, "%d check(s) failed\n", failures);
