@@ -225,7 +225,7 @@ static void gzip_bomb(struct strbuf *out, size_t mib)
 
 static int decode(const struct strbuf *data, struct profile *p, struct strbuf *err, uint64_t max)
 {
-	struct profile_options o = { max };
+	struct profile_options o = { .max_decompressed = max };
 
 	profile_init(p);
 	strbuf_reset(err);
