@@ -1,0 +1,40 @@
+/*
+ * buildinfo-dump FILE...: prints the Go build info of each FILE exactly as
+ * "go version -m FILE" does, so tests/buildinfo.sh can diff the two.
+ */
+#include <stdio.h>
+
+#include "buildinfo.h"
+#include "strbuf.h"
+
+int main(int argc, char **argv)
+{
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	int i, status = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: buildinfo-dump FILE...\n");
+		return 2;
+	}
+	for (i = 1; i < argc; i++) {
+		struct buildinfo bi;
+
+		buildinfo_init(&bi);
+		if (buildinfo_read_file(&bi, argv[i], &err) < 0) {
+			fprintf(stderr, "buildinfo-dump: %s\n", strbuf_str(&err));
+			status = 1;
+			continue;
+		}
+		strbuf_reset(&out);
+		buildinfo_format(&bi, argv[i], &out);
+		fputs(strbuf_str(&out), stdout);
+		buildinfo_release(&bi);
+	}
+	strbuf_release(&out);
+	strbuf_release(&err);
+	if (fflush(stdout) == EOF) {
+		perror("buildinfo-dump: stdout");
+		status = 1;
+	}
+	return status;
+}
