@@ -13,6 +13,8 @@ void agg_table_release(struct agg_table *t)
 {
 	free(t->rows);
 	free(t->slots);
+	free(t->frame_off);
+	free(t->frame_keys);
 	strbuf_release(&t->names);
 	agg_table_init(t);
 }
@@ -66,6 +68,7 @@ static uint32_t intern(struct agg_table *t, const char *s, size_t len)
 	ALLOC_GROW(t->rows, t->nr + 1, t->alloc);
 	r = &t->rows[t->nr];
 	memset(r, 0, sizeof(*r));
+	r->id = (uint32_t)t->nr;
 	r->name = t->names.len;
 	strbuf_add(&t->names, s, len);
 	strbuf_addch(&t->names, '\0');
@@ -204,91 +207,151 @@ static void frames_build(const struct profile *p, const struct agg_options *o,
 	strbuf_release(&name);
 }
 
-/* An open-addressing set of (caller, callee) edges with their inline state. */
+/* An open-addressing map of (caller, callee) edges: weight and inline state. */
 struct edges {
 	uint64_t *keys;		/* caller << 32 | callee, UINT64_MAX empty */
+	int64_t *weight;
+	uint32_t *stamp;	/* last sample that added weight: once per sample */
 	unsigned char *noinline;
 	size_t nr, cap;
 };
 
-static void edges_add(struct edges *e, uint32_t from, uint32_t to, int inlined)
+static size_t edge_hash(uint64_t k, size_t cap)
+{
+	return (size_t)(k * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
+}
+
+static void edges_grow(struct edges *e)
+{
+	struct edges n = { 0 };
+	size_t i;
+
+	n.cap = e->cap ? e->cap * 2 : 4096;
+	n.keys = xmalloc(n.cap * sizeof(*n.keys));
+	memset(n.keys, 0xff, n.cap * sizeof(*n.keys));
+	n.weight = xcalloc(n.cap, sizeof(*n.weight));
+	n.stamp = xcalloc(n.cap, sizeof(*n.stamp));
+	n.noinline = xcalloc(n.cap, 1);
+	for (i = 0; i < e->cap; i++) {
+		size_t h;
+
+		if (e->keys[i] == UINT64_MAX)
+			continue;
+		h = edge_hash(e->keys[i], n.cap);
+		while (n.keys[h] != UINT64_MAX)
+			h = (h + 1) & (n.cap - 1);
+		n.keys[h] = e->keys[i];
+		n.weight[h] = e->weight[i];
+		n.stamp[h] = e->stamp[i];
+		n.noinline[h] = e->noinline[i];
+	}
+	n.nr = e->nr;
+	free(e->keys);
+	free(e->weight);
+	free(e->stamp);
+	free(e->noinline);
+	*e = n;
+}
+
+static void edges_add(struct edges *e, uint32_t from, uint32_t to, int inlined,
+		      int64_t w, uint32_t stamp)
 {
 	uint64_t k = (uint64_t)from << 32 | to;
 	size_t h;
 
-	if ((e->nr + 1) * 2 > e->cap) {
-		struct edges n = { 0 };
-		size_t i;
-
-		n.cap = e->cap ? e->cap * 2 : 4096;
-		n.keys = xmalloc(n.cap * sizeof(*n.keys));
-		memset(n.keys, 0xff, n.cap * sizeof(*n.keys));
-		n.noinline = xcalloc(n.cap, 1);
-		for (i = 0; i < e->cap; i++) {
-			if (e->keys[i] == UINT64_MAX)
-				continue;
-			h = (size_t)(e->keys[i] * 0x9E3779B97F4A7C15ULL >> 20) & (n.cap - 1);
-			while (n.keys[h] != UINT64_MAX)
-				h = (h + 1) & (n.cap - 1);
-			n.keys[h] = e->keys[i];
-			n.noinline[h] = e->noinline[i];
-		}
-		n.nr = e->nr;
-		free(e->keys);
-		free(e->noinline);
-		*e = n;
-	}
-	h = (size_t)(k * 0x9E3779B97F4A7C15ULL >> 20) & (e->cap - 1);
+	if ((e->nr + 1) * 2 > e->cap)
+		edges_grow(e);
+	h = edge_hash(k, e->cap);
 	while (e->keys[h] != UINT64_MAX && e->keys[h] != k)
 		h = (h + 1) & (e->cap - 1);
 	if (e->keys[h] == UINT64_MAX) {
 		e->keys[h] = k;
 		e->nr++;
 	}
+	if (e->stamp[h] != stamp) {
+		e->stamp[h] = stamp;
+		e->weight[h] += w;
+	}
 	/* pprof marks an edge inline only if every traversal of it was inlined */
 	if (!inlined)
 		e->noinline[h] = 1;
 }
 
-static void inline_marks(const struct profile *p, const struct agg_options *o,
-			 const struct frames *fr, struct agg_table *t)
+static void edges_release(struct edges *e)
+{
+	free(e->keys);
+	free(e->weight);
+	free(e->stamp);
+	free(e->noinline);
+}
+
+void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t nr_kept)
 {
 	struct edges e = { 0 };
-	size_t s, i;
+	uint32_t *row_of = xmalloc((t->nr ? t->nr : 1) * sizeof(*row_of));
+	size_t s, i, nr_ids = 0;
+	int64_t flat_sum = 0, cutoff;
+
+	if (!t->frame_keys) {
+		free(row_of);
+		return;
+	}
+	for (i = 0; i < t->nr; i++) {
+		flat_sum += t->rows[i].flat;
+		if (t->rows[i].id + 1 > nr_ids)
+			nr_ids = t->rows[i].id + 1;
+	}
+	row_of = xreallocarray(row_of, nr_ids ? nr_ids : 1, sizeof(*row_of));
+	for (i = 0; i < nr_ids; i++)
+		row_of[i] = UINT32_MAX;
+	for (i = 0; i < nr_kept && i < t->nr; i++)
+		row_of[t->rows[i].id] = (uint32_t)i;
+	/* go tool pprof's -edgefraction default, 0.001 of the flat total */
+	cutoff = (int64_t)((double)flat_sum * 0.001);
+	if (cutoff < 0)
+		cutoff = -cutoff;
 
 	for (s = 0; s < p->nr_samples; s++) {
-		uint32_t parent = UINT32_MAX;
-		uint32_t k;
+		int64_t w = profile_value(p, s, t->sample_index);
+		uint32_t parent = UINT32_MAX, k;
 
-		if (!profile_value(p, s, o->sample_index))
+		if (!w)
 			continue;
-		/* root to leaf, as the graph is built */
+		/* root to leaf, as pprof builds its graph; rows not kept are bridged */
 		for (k = p->loc_off[s + 1]; k-- > p->loc_off[s];) {
 			uint32_t loc = p->locs[k];
-			uint32_t a = fr->off[loc], b = fr->off[loc + 1], f;
+			uint32_t a = t->frame_off[loc], b = t->frame_off[loc + 1], f;
 
 			for (f = b; f-- > a;) {
-				uint32_t key = fr->keys[f];
+				uint32_t id = t->frame_keys[f];
 
-				if (parent != UINT32_MAX && key != parent)
-					edges_add(&e, parent, key, f != b - 1);
-				parent = key;
+				if (id >= nr_ids || row_of[id] == UINT32_MAX)
+					continue;
+				if (parent != UINT32_MAX && id != parent)
+					edges_add(&e, parent, id, f != b - 1, w, (uint32_t)s + 1);
+				parent = id;
 			}
 		}
 	}
+	for (i = 0; i < t->nr; i++)
+		t->rows[i].inline_in = t->rows[i].noinline_in = 0;
 	for (i = 0; i < e.cap; i++) {
 		struct agg_row *r;
+		int64_t w;
 
 		if (e.keys[i] == UINT64_MAX)
 			continue;
-		r = &t->rows[(uint32_t)e.keys[i]];
+		w = e.weight[i] < 0 ? -e.weight[i] : e.weight[i];
+		if (w < cutoff)
+			continue;
+		r = &t->rows[row_of[(uint32_t)e.keys[i]]];
 		if (e.noinline[i])
 			r->noinline_in = 1;
 		else
 			r->inline_in = 1;
 	}
-	free(e.keys);
-	free(e.noinline);
+	edges_release(&e);
+	free(row_of);
 }
 
 int profile_aggregate(const struct profile *p, const struct agg_options *o,
@@ -329,11 +392,13 @@ int profile_aggregate(const struct profile *p, const struct agg_options *o,
 			t->rows[leaf].flat += w;
 	}
 	t->total += total;
-	if (o->want_inline)
-		inline_marks(p, o, &fr, t);
 	free(seen);
-	free(fr.off);
-	free(fr.keys);
+	/* kept for agg_table_mark_inline; a second aggregate replaces them */
+	free(t->frame_off);
+	free(t->frame_keys);
+	t->frame_off = fr.off;
+	t->frame_keys = fr.keys;
+	t->sample_index = o->sample_index;
 	return 0;
 }
 

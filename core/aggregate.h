@@ -27,11 +27,11 @@ struct agg_options {
 	enum agg_group group;
 	const char *const *modules;	/* for AGG_MODULE */
 	size_t nr_modules;
-	int want_inline;	/* compute go tool pprof's (inline) markers */
 };
 
 struct agg_row {
 	size_t name;		/* offset into agg_table.names */
+	uint32_t id;		/* the row's index before any sort */
 	int64_t flat, cum;
 	unsigned inline_in:1;	/* reached through an inlined call */
 	unsigned noinline_in:1;	/* reached through a real call */
@@ -46,6 +46,9 @@ struct agg_table {
 	uint32_t *slots;
 	size_t nr_slots;
 	int sorted;
+	/* the profile's frames as row ids, kept for agg_table_mark_inline */
+	uint32_t *frame_off, *frame_keys;
+	size_t sample_index;
 };
 
 void agg_table_init(struct agg_table *t);
@@ -59,6 +62,15 @@ int agg_table_subtract(struct agg_table *t, const struct agg_table *base, struct
 
 /* Orders as go tool pprof does: |flat| desc, name, |cum| desc (by_cum: |cum|, name, |flat|). */
 void agg_table_sort(struct agg_table *t, int by_cum);
+
+/*
+ * Sets inline_in/noinline_in on the first nr_kept rows (after sorting) the
+ * way go tool pprof labels "(inline)" and "(partial-inline)": from the call
+ * edges between kept rows (bridging over rows not kept), after dropping
+ * edges lighter than 0.1% of the flat sum, as its default -edgefraction
+ * does. p must be the profile the table was aggregated from.
+ */
+void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t nr_kept);
 
 /* Drops rows whose flat and cum are both zero (pprof never shows them). */
 void agg_table_drop_empty(struct agg_table *t);

@@ -353,7 +353,6 @@ int cmd_top(int argc, char **argv)
 	ao.group = a.group;
 	ao.modules = a.modules;
 	ao.nr_modules = a.nr_modules;
-	ao.want_inline = !a.json && a.group == AGG_FUNCTION && !a.base;
 	if (profile_aggregate(&p, &ao, &t, &err) < 0)
 		goto fail;
 	if (a.base) {
@@ -378,6 +377,8 @@ int cmd_top(int argc, char **argv)
 	agg_table_sort(&t, a.cum);
 	all = t.nr;
 	shown = a.nodes && (size_t)a.nodes < all ? (size_t)a.nodes : all;
+	if (!a.json && a.group == AGG_FUNCTION && !a.base)
+		agg_table_mark_inline(&t, &p, shown);
 	if (a.json)
 		print_json(&p, (size_t)idx, &t, shown, stdout);
 	else

@@ -281,8 +281,8 @@ static void test_valid(int gz)
 	CHECK(p.time_nanos == 1700000000000000000LL, "time_nanos");
 
 	agg_table_init(&t);
-	o.want_inline = 1;
 	CHECK(profile_aggregate(&p, &o, &t, &err) == 0, "aggregate: %s", strbuf_str(&err));
+	agg_table_mark_inline(&t, &p, t.nr);
 	leaf = find_row(&t, "main.leaf");
 	mid = find_row(&t, "main.mid");
 	root = find_row(&t, "main.root");
@@ -310,7 +310,6 @@ static void test_valid(int gz)
 		agg_table_init(&a);
 		agg_table_init(&b);
 		o.group = AGG_PACKAGE;
-		o.want_inline = 0;
 		profile_aggregate(&p, &o, &a, &err);
 		CHECK(a.nr == 1 && a.rows[0].flat == 22 && a.rows[0].cum == 22 &&
 		      !strcmp(agg_row_name(&a, &a.rows[0]), "main"), "package main holds all");

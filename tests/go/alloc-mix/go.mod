@@ -1,0 +1,3 @@
+module example.com/triage-test/alloc-mix
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/triage-test/goroutines
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/triage-test/manystacks
+
+go 1.19
