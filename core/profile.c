@@ -284,10 +284,26 @@ static void store_values(struct profile *p, size_t idx, const int64_t *v)
 static int decode_sample(struct decoder *d, const unsigned char *data, size_t len, struct strbuf *err)
 {
 	struct profile *p = d->p;
-	Perftools__Profiles__Sample *s;
+	Perftools__Profiles__Sample *s, no_labels;
 	size_t i, idx = p->nr_samples;
 
-	s = perftools__profiles__sample__unpack(&d->alloc, len, data);
+	if (d->skip_labels) {
+		Perftools__Profiles__SampleNoLabels *nl;
+
+		nl = perftools__profiles__sample_no_labels__unpack(&d->alloc, len, data);
+		if (!nl)
+			return error_set(err, "cannot decode profile '%s': sample %zu is a malformed message",
+					 d->name, idx);
+		/* the same first members: location ids and values */
+		memset(&no_labels, 0, sizeof(no_labels));
+		no_labels.n_location_id = nl->n_location_id;
+		no_labels.location_id = nl->location_id;
+		no_labels.n_value = nl->n_value;
+		no_labels.value = nl->value;
+		s = &no_labels;
+	} else {
+		s = perftools__profiles__sample__unpack(&d->alloc, len, data);
+	}
 	if (!s)
 		return error_set(err, "cannot decode profile '%s': sample %zu is a malformed message",
 				 d->name, idx);
