@@ -129,3 +129,35 @@ void bundle_reader_release(struct bundle_reader *br)
 	free(br->entry);
 	memset(br, 0, sizeof(*br));
 }
+
+int bundle_read_entry(const char *path, const char *entry, struct strbuf *out, size_t max,
+		      struct strbuf *err)
+{
+	struct bundle_reader br;
+	char buf[65536];
+	int ret = -1;
+
+	if (bundle_open_entry(&br, path, entry, err) < 0)
+		goto out;
+	if (br.size > (int64_t)max) {
+		error_set(err, "bundle '%s': '%s' is larger than %zu bytes", path, entry, max);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = bundle_entry_read(&br, buf, sizeof(buf), err);
+
+		if (n < 0)
+			goto out;
+		if (!n)
+			break;
+		if (out->len + (size_t)n > max) {
+			error_set(err, "bundle '%s': '%s' is larger than %zu bytes", path, entry, max);
+			goto out;
+		}
+		strbuf_add(out, buf, (size_t)n);
+	}
+	ret = 0;
+out:
+	bundle_reader_release(&br);
+	return ret;
+}

@@ -34,6 +34,9 @@ int bundle_open_entry(struct bundle_reader *br, const char *path, const char *en
 /* A byte_reader_fn over the entry's data. */
 ssize_t bundle_entry_read(void *ctx, void *buf, size_t len, struct strbuf *err);
 void bundle_reader_release(struct bundle_reader *br);
+/* Reads a whole entry (at most max bytes) into out. */
+int bundle_read_entry(const char *path, const char *entry, struct strbuf *out, size_t max,
+		      struct strbuf *err);
 /* Checks a tar member name: relative, no "..", no empty or "." components. */
 int bundle_path_ok(const char *name);
 
