@@ -15,8 +15,39 @@
 
 #define BUNDLE_MAX_ENTRY_SIZE ((int64_t)1 << 30)
 #define BUNDLE_MAX_ENTRIES 100000
+#define BUNDLE_MAX_TOTAL ((uint64_t)2 << 30)
 
 struct archive;
+struct json_object;
+
+/* The manifest major version this triage reads (see docs/bundle-format.md). */
+#define BUNDLE_READ_MAJOR 1
+
+struct bundle_file {
+	char *path;
+	unsigned char *data;	/* NUL-terminated for convenience; len excludes it */
+	size_t len;
+};
+
+/* A whole bundle in memory, for analysis: every entry checked, sorted by path. */
+struct bundle {
+	char *path;
+	struct bundle_file *files;
+	size_t nr;
+	struct json_object *manifest;	/* NULL when the bundle has none */
+	int format_major, format_minor;
+};
+
+void bundle_init(struct bundle *b);
+/*
+ * Reads every entry into memory, refusing unsafe names, links, devices,
+ * duplicate names, oversized entries, too many entries or too much in all,
+ * and a manifest that is not JSON or has a major format this triage does not
+ * know. Nothing is ever written to disk.
+ */
+int bundle_load(struct bundle *b, const char *path, struct strbuf *err);
+const struct bundle_file *bundle_get(const struct bundle *b, const char *path);
+void bundle_release(struct bundle *b);
 
 struct bundle_reader {
 	struct archive *a;

@@ -18,8 +18,6 @@ const char usage_show[] =
 	"and every artifact with its status, size, collection time and error.\n"
 	"--format json prints the manifest itself.\n";
 
-#define MANIFEST_MAX (64u << 20)
-
 static const char *jstr(json_object *o, const char *key, const char *def)
 {
 	json_object *v;
@@ -60,9 +58,9 @@ static void human_bytes(char *buf, size_t len, int64_t n)
 
 int cmd_show(int argc, char **argv)
 {
-	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
-	json_object *m = NULL, *arts = NULL, *target, *coll, *host;
-	enum json_tokener_error jerr;
+	struct strbuf err = STRBUF_INIT;
+	struct bundle b;
+	json_object *m, *arts = NULL, *target, *coll, *host;
 	const char *file = NULL;
 	int json = 0, i, ret = EXIT_USAGE;
 	size_t k, n, ok = 0, failed = 0, skipped = 0;
@@ -84,16 +82,16 @@ int cmd_show(int argc, char **argv)
 	}
 	if (!file)
 		return command_usage_error("show", "which bundle? give a BUNDLE");
-	if (bundle_read_entry(file, "manifest.json", &text, MANIFEST_MAX, &err) < 0)
+	bundle_init(&b);
+	if (bundle_load(&b, file, &err) < 0)
 		goto fail;
-	m = json_tokener_parse_verbose(strbuf_str(&text), &jerr);
-	if (!m || !json_object_is_type(m, json_type_object)) {
-		error_set(&err, "bundle '%s': manifest.json is not a JSON object (%s)", file,
-			  m ? "wrong type" : json_tokener_error_desc(jerr));
+	m = b.manifest;
+	if (!m) {
+		error_set(&err, "bundle '%s' has no manifest.json", file);
 		goto fail;
 	}
 	if (json) {
-		fputs(strbuf_str(&text), stdout);
+		fputs((const char *)bundle_get(&b, "manifest.json")->data, stdout);
 		ret = EXIT_OK;
 		goto out;
 	}
@@ -138,9 +136,7 @@ fail:
 	fprintf(stderr, "triage show: %s\n", strbuf_str(&err));
 	ret = EXIT_USAGE;
 out:
-	if (m)
-		json_object_put(m);
-	strbuf_release(&text);
+	bundle_release(&b);
 	strbuf_release(&err);
 	return ret;
 }
