@@ -6,8 +6,10 @@ Usage:
   pprof_compare.py --info FILE        (print sample types, default, #samples)
   pprof_compare.py --stacks FILE      (print the number of distinct stacks)
 
-PROFILE_SPEC is LABEL=KIND:PATH where KIND is heap, allocs, goroutine, cpu or
-threadcreate; the kind picks the sample indexes that are checked.
+PROFILE_SPEC is LABEL=KIND:PATH where KIND is heap, allocs, goroutine, cpu,
+threadcreate, mutex or block; the kind picks the sample indexes that are
+checked. KIND "all" checks the default index and every sample type the file
+itself declares (for profiles not written by Go, e.g. tests/other-lang.sh).
 
 For each (profile, sample index) two comparisons run:
 
@@ -47,6 +49,8 @@ INDEXES = {
     "goroutine": [None],
     "cpu": [None, "samples", "cpu"],
     "threadcreate": [None],
+    "mutex": [None, "contentions", "delay"],
+    "block": [None, "contentions", "delay"],
 }
 
 HEADER_RE = re.compile(r"^\s+flat\s+flat%\s+sum%\s+cum\s+cum%\s*$")
@@ -385,11 +389,15 @@ def main(argv):
     for spec in specs:
         label, _, rest = spec.partition("=")
         kind, _, path = rest.partition(":")
-        if kind not in INDEXES or not os.path.exists(path):
+        if (kind not in INDEXES and kind != "all") or not os.path.exists(path):
             print("bad profile spec %r" % spec, file=sys.stderr)
             return 2
         types, default, _ = profile_info(path)
-        for index in INDEXES[kind]:
+        if kind == "all":
+            indexes = [None] + [t for t, _ in types]
+        else:
+            indexes = INDEXES[kind]
+        for index in indexes:
             iname = index or "default(%s)" % default
             checks.append(("%s %s json" % (label, iname),
                            lambda p=path, t=types, d=default, i=index:

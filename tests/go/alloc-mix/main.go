@@ -1,9 +1,11 @@
 // alloc-mix allocates memory in several distinct ways from main-module
 // functions, keeps part of it live, parks goroutines in a few stacks and burns
-// CPU in a few functions (including recursion and inlined helpers). It then
-// writes heap.pb.gz, allocs.pb.gz, goroutine.pb.gz and cpu.pb.gz into the
-// directory given as its only argument, and exits. Deterministic workload,
-// bounded run time (about 2.5 s).
+// CPU in a few functions (including recursion and inlined helpers), and makes
+// goroutines contend on mutexes and block on channels, a wait group and a
+// condition variable. It then writes heap.pb.gz, allocs.pb.gz,
+// goroutine.pb.gz, cpu.pb.gz, mutex.pb.gz and block.pb.gz into the directory
+// given as its only argument, and exits. Deterministic workload, bounded run
+// time (about 3 s).
 package main
 
 import (
@@ -248,6 +250,165 @@ func burn(d time.Duration) {
 	sink = acc
 }
 
+// --- contention (mutex and block profiles) ---
+
+// counters is a mutex-protected map: several goroutines fight over mu, and
+// hold it for a little work so that waiters really wait.
+type counters struct {
+	mu sync.Mutex
+	m  map[int]int
+}
+
+func (c *counters) bump(k int) {
+	c.mu.Lock()
+	for i := 0; i < 200; i++ {
+		c.m[(k+i)%64]++
+	}
+	runtime.Gosched() // yield while holding mu: the others queue up
+	c.mu.Unlock()
+}
+
+// hammer bumps through a method (one stack for the mutex profile).
+func hammer(c *counters, id, n int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for i := 0; i < n; i++ {
+		c.bump(id*n + i)
+	}
+}
+
+// hammerDirect locks the same mutex from a second, distinct stack.
+func hammerDirect(c *counters, n int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for i := 0; i < n; i++ {
+		c.mu.Lock()
+		c.m[i%64] += 2
+		time.Sleep(20 * time.Microsecond)
+		c.mu.Unlock()
+	}
+}
+
+// rwReader and rwWriter contend on a sync.RWMutex.
+func rwReader(rw *sync.RWMutex, shared *[64]int, n int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	s := 0
+	for i := 0; i < n; i++ {
+		rw.RLock()
+		for _, v := range shared {
+			s += v
+		}
+		if i%4 == 0 {
+			runtime.Gosched() // yield while read-locked: the writer waits
+		}
+		rw.RUnlock()
+	}
+	sink = s
+}
+
+func rwWriter(rw *sync.RWMutex, shared *[64]int, n int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for i := 0; i < n; i++ {
+		rw.Lock()
+		shared[i%64]++
+		time.Sleep(10 * time.Microsecond)
+		rw.Unlock()
+	}
+}
+
+// producer sends on an unbuffered channel to a slow consumer: it blocks in
+// chansend; the consumer blocks in chanrecv when the producer is slower.
+func producer(ch chan<- int, n int) {
+	for i := 0; i < n; i++ {
+		ch <- i
+	}
+	close(ch)
+}
+
+func slowConsumer(ch <-chan int, done chan<- int) {
+	s := 0
+	for v := range ch {
+		s += v
+		if v%8 == 0 {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	done <- s
+}
+
+// selectWaiter blocks in select on two channels.
+func selectWaiter(a, b <-chan int, n int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for i := 0; i < n; i++ {
+		select {
+		case <-a:
+		case <-b:
+		}
+	}
+}
+
+// condWaiter blocks on a condition variable until its turn comes.
+func condWaiter(cond *sync.Cond, turn *int, me int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	cond.L.Lock()
+	for *turn != me {
+		cond.Wait()
+	}
+	*turn++
+	cond.Broadcast()
+	cond.L.Unlock()
+}
+
+func contend() {
+	// The mutex profile is scaled by the fraction in force when it is
+	// written, so main resets that one only after writing mutex.pb.gz.
+	runtime.SetMutexProfileFraction(1)
+	runtime.SetBlockProfileRate(1)
+	defer runtime.SetBlockProfileRate(0)
+
+	var wg sync.WaitGroup
+	c := &counters{m: make(map[int]int)}
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go hammer(c, g, 400, &wg)
+	}
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go hammerDirect(c, 150, &wg)
+	}
+
+	var rw sync.RWMutex
+	var shared [64]int
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go rwReader(&rw, &shared, 2000, &wg)
+	}
+	wg.Add(1)
+	go rwWriter(&rw, &shared, 300, &wg)
+
+	ch := make(chan int)
+	done := make(chan int)
+	go producer(ch, 2000)
+	go slowConsumer(ch, done)
+
+	a, b := make(chan int), make(chan int)
+	wg.Add(1)
+	go selectWaiter(a, b, 200, &wg)
+	for i := 0; i < 100; i++ {
+		time.Sleep(50 * time.Microsecond)
+		a <- i
+		b <- i
+	}
+
+	cond := sync.NewCond(&sync.Mutex{})
+	turn := 0
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go condWaiter(cond, &turn, 15-g, &wg)
+	}
+
+	wg.Wait() // main blocks in sync.(*WaitGroup).Wait
+	sink = <-done
+}
+
 // --- parked goroutines ---
 
 type parked struct {
@@ -347,6 +508,11 @@ func main() {
 	burn(2 * time.Second)
 	pprof.StopCPUProfile()
 	cpu.Close()
+
+	contend()
+	write(dir, "mutex.pb.gz", func(f *os.File) error { return pprof.Lookup("mutex").WriteTo(f, 0) })
+	runtime.SetMutexProfileFraction(0)
+	write(dir, "block.pb.gz", func(f *os.File) error { return pprof.Lookup("block").WriteTo(f, 0) })
 
 	p := parkGoroutines()
 	runtime.GC()

@@ -1,0 +1,3 @@
+module example.com/triage-test/pprof-target
+
+go 1.19

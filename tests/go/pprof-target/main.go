@@ -1,0 +1,140 @@
+// pprof-target is a small Go service for the pprof collection tests: it
+// serves net/http/pprof and expvar, keeps some heap and parked goroutines
+// alive, burns a little CPU so CPU profiles have samples, and always exits
+// by itself (-exit-after) so a test that loses track of it leaks nothing
+// for long.
+//
+// It prints "listening on HOST:PORT" on stdout once the socket is bound.
+package main
+
+import (
+	"crypto/sha256"
+	"expvar"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+var (
+	addr       = flag.String("addr", "127.0.0.1:0", "listen address")
+	goroutines = flag.Int("goroutines", 0, "goroutines to park")
+	allocMB    = flag.Int("alloc", 0, "live heap to keep, in MiB")
+	exitAfter  = flag.Duration("exit-after", 5*time.Minute, "exit after this long")
+	hang       = flag.Bool("hang", false, "serve the pprof index but never answer the profile endpoints")
+	noPprof    = flag.Bool("no-pprof", false, "serve an unrelated page instead of pprof")
+
+	keep     [][]byte
+	parked   = make(chan struct{}) // never closed: parked goroutines wait on it
+	requests = expvar.NewInt("requests")
+)
+
+// park is its own function so the goroutine profile has a recognisable frame.
+func park(ready *sync.WaitGroup) {
+	ready.Done()
+	<-parked
+}
+
+// burn uses roughly a fifth of one CPU, in short bursts.
+func burn() {
+	var sum [32]byte
+	for {
+		end := time.Now().Add(20 * time.Millisecond)
+		for time.Now().Before(end) {
+			sum = sha256.Sum256(sum[:])
+		}
+		time.Sleep(80 * time.Millisecond)
+	}
+}
+
+func hangForever(w http.ResponseWriter, r *http.Request) {
+	// Blocks until the client gives up; the handler never writes a byte.
+	<-r.Context().Done()
+}
+
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	if *hang {
+		mux.HandleFunc("/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/debug/pprof/" {
+				pprof.Index(w, r)
+				return
+			}
+			hangForever(w, r)
+		})
+		mux.HandleFunc("/debug/vars", hangForever)
+		return mux
+	}
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/vars", expvar.Handler())
+	return mux
+}
+
+func otherMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintln(w, "<html><body>an ordinary web page</body></html>")
+	})
+	return mux
+}
+
+func main() {
+	flag.Parse()
+	time.AfterFunc(*exitAfter, func() { os.Exit(0) })
+
+	runtime.SetMutexProfileFraction(5)
+	runtime.SetBlockProfileRate(100000)
+
+	for i := 0; i < *allocMB; i++ {
+		b := make([]byte, 1<<20)
+		for j := range b {
+			b[j] = byte(i + j)
+		}
+		keep = append(keep, b)
+	}
+	var ready sync.WaitGroup
+	ready.Add(*goroutines)
+	for i := 0; i < *goroutines; i++ {
+		go park(&ready)
+	}
+	ready.Wait()
+	go burn()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pprof-target:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening on %s\n", ln.Addr().String())
+
+	var mux *http.ServeMux
+	if *noPprof {
+		mux = otherMux()
+	} else {
+		mux = pprofMux()
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		mux.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.Serve(ln); err != nil && !strings.Contains(err.Error(), "closed") {
+		fmt.Fprintln(os.Stderr, "pprof-target:", err)
+		os.Exit(1)
+	}
+	runtime.KeepAlive(keep)
+}

@@ -1,0 +1,26 @@
+'use strict';
+// Text helpers for workload.js. step and build deliberately share their
+// names with functions in workload.js.
+
+const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
+
+function step(text, i) {
+  return text + WORDS[i % WORDS.length] + (i % 3 === 0 ? '. ' : ' ');
+}
+
+function build(n) {
+  let text = '';
+  for (let i = 0; i < n; i++) text = step(text, i);
+  return text;
+}
+
+function wordStats(n) {
+  const text = build(n);
+  const counts = new Map();
+  for (const m of text.matchAll(/([a-z]+)(?=[ .])/g)) {
+    counts.set(m[1], (counts.get(m[1]) || 0) + 1);
+  }
+  return text.split(/\.\s*/).filter(Boolean).length + counts.size;
+}
+
+module.exports = { build, step, wordStats };
