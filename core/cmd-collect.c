@@ -376,8 +376,10 @@ int cmd_collect(int argc, char **argv)
 	}
 	for (i = 0; i < c.nr; i++)
 		failed += c.arts[i].status == ARTIFACT_ERROR;
-	if (out.final_path)
+	if (out.final_path) {
 		printf("%s\n", out.final_path);
+		fflush(stdout);
+	}
 	fprintf(stderr, "triage collect: %zu artifacts, %zu failed%s (see 'triage show')\n",
 		c.nr, failed, interrupted_flag ? ", interrupted" : "");
 	ret = EXIT_OK;
