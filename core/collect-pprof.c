@@ -149,6 +149,16 @@ static int normalise_url(const char *in, struct strbuf *base, struct strbuf *var
 	return 0;
 }
 
+/* True for http://127.x, localhost and [::1] URLs, which no proxy should see. */
+static int is_loopback_url(const char *url)
+{
+	const char *host = strstr(url, "://");
+
+	host = host ? host + 3 : url;
+	return !strncmp(host, "127.", 4) || !strncmp(host, "[::1]", 5) ||
+	       (!strncmp(host, "localhost", 9) && strchr(":/", host[9]) && host[9]);
+}
+
 /* ---- concurrent requests --------------------------------------------------- */
 
 struct request {
@@ -633,21 +643,22 @@ static int discover(struct discovery *d, pid_t pid, const struct run_ctx *outer,
 		struct candidate *cand = &d->cands[i];
 		struct strbuf res = STRBUF_INIT;
 
-		describe_transport(r, &res);
 		/* a probe cut at its small cap still has the page's start to look at */
-		if (res.len && r->over_cap && !r->aborted)
-			strbuf_reset(&res);
-		if (res.len) {
-			/* already described */
-		} else if (r->http_code != 200) {
-			strbuf_addstr(&res, r->status_line.len ? r->status_line.buf : "no HTTP status");
-		} else if (!strstr(strbuf_str(&r->body), "pprof")) {
-			strbuf_addstr(&res, "HTTP 200, but not a pprof index");
-		} else {
-			strbuf_addstr(&res, "ok: pprof index");
-			cand->ok = 1;
-			if (d->chosen < 0)
-				d->chosen = (int)i;
+		if (r->over_cap && !r->aborted)
+			r->result = CURLE_OK;
+		describe_transport(r, &res);
+		if (!res.len) {
+			if (r->http_code != 200) {
+				strbuf_addstr(&res, r->status_line.len ? r->status_line.buf :
+					      "no HTTP status line");
+			} else if (!strstr(strbuf_str(&r->body), "pprof")) {
+				strbuf_addstr(&res, "HTTP 200, but not a pprof index");
+			} else {
+				strbuf_addstr(&res, "ok: pprof index");
+				cand->ok = 1;
+				if (d->chosen < 0)
+					d->chosen = (int)i;
+			}
 		}
 		cand->result = strbuf_detach(&res, NULL);
 	}
@@ -979,7 +990,8 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 		}
 		r->url = strbuf_detach(&url, NULL);
 		r->src = s;
-		r->env_proxy = !o->pid;
+		/* like Go's ProxyFromEnvironment: remote targets only, never loopback */
+		r->env_proxy = !o->pid && !is_loopback_url(r->url);
 		r->c = lc;
 	}
 	for (i = 0; i < nr; i++)

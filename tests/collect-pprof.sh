@@ -280,6 +280,21 @@ if start_target f -- -alloc 4; then
 	stop_target
 fi
 
+# remote mode against a server without pprof: the HTTP status and body in the error
+if start_target f3 -- -no-pprof; then
+	run_fetch f3 --url "127.0.0.1:$TPORT" --cpu-seconds 1 || fail "(f) pprof-fetch exited $?"
+	if [ "$(art_status f3 profiles/heap.pb.gz)" = error ] &&
+	   art_error f3 profiles/heap.pb.gz | grep -q '404 Not Found: 404 page not found' &&
+	   [ "$(art_status f3 runtime/expvar.json)" = skipped ] &&
+	   art_error f3 runtime/expvar.json | grep -q 'does not import expvar'; then
+		ok "(f) remote mode, no pprof: $(art_error f3 profiles/heap.pb.gz)"
+	else
+		fail "(f) remote mode against a server without pprof"
+		sed 's/^/    /' "$WORK/f3.list"
+	fi
+	stop_target
+fi
+
 # --- (g) the target exits mid-collection ----------------------------------------
 if start_target g -- -exit-after 1s; then
 	run_fetch g --pid "$TPID" --cpu-seconds 3 || fail "(g) pprof-fetch exited $?"
