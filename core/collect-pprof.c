@@ -9,6 +9,7 @@
  * in-process case and the helper, whose artifacts arrive over a pipe.
  */
 #include "collect-pprof.h"
+#include "collect-proc.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -836,6 +837,49 @@ struct fetch_ctx {
 	struct collection *c;
 };
 
+/*
+ * expvar publishes os.Args as "cmdline": the same secrets the proc source
+ * redacts from /proc/PID/cmdline must not leave through here. Output that is
+ * not the JSON object expvar serves is not stored at all.
+ */
+static int redact_expvar(struct strbuf *data, struct strbuf *err)
+{
+	json_object *root = json_tokener_parse(data->buf ? data->buf : "");
+	json_object *cmd, *clean;
+	struct strbuf joined = STRBUF_INIT, red = STRBUF_INIT;
+	size_t i, n, start;
+
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		if (root)
+			json_object_put(root);
+		strbuf_reset(data);
+		return error_set(err, "/debug/vars is not a JSON object; not stored, as it may hold secrets");
+	}
+	if (json_object_object_get_ex(root, "cmdline", &cmd) && json_object_is_type(cmd, json_type_array)) {
+		n = json_object_array_length(cmd);
+		for (i = 0; i < n; i++) {
+			strbuf_addstr(&joined, json_object_get_string(json_object_array_get_idx(cmd, i)));
+			strbuf_addch(&joined, '\0');
+		}
+		cmdline_redact(joined.buf ? joined.buf : "", joined.len, &red);
+		clean = json_object_new_array();
+		for (start = 0, i = 0; i < red.len; i++) {
+			if (red.buf[i])
+				continue;
+			json_object_array_add(clean, json_object_new_string_len(red.buf + start, (int)(i - start)));
+			start = i + 1;
+		}
+		json_object_object_add(root, "cmdline", clean);
+	}
+	strbuf_reset(data);
+	strbuf_addstr(data, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	strbuf_release(&joined);
+	strbuf_release(&red);
+	return 0;
+}
+
 static void finish_artifact(struct request *r, void *data)
 {
 	struct fetch_ctx *fc = data;
@@ -858,6 +902,8 @@ static void finish_artifact(struct request *r, void *data)
 		}
 	} else if (!a->data.len) {
 		artifact_fail(a, "empty response from %s", r->url);
+	} else if (r->src->expvar && redact_expvar(&a->data, &why) < 0) {
+		artifact_fail(a, "%s", why.buf);
 	} else {
 		artifact_ok(a);
 	}
