@@ -1,0 +1,64 @@
+#ifndef TRIAGE_ANALYZE_H
+#define TRIAGE_ANALYZE_H
+
+#include <lua.h>
+
+#include "bundle.h"
+#include "lua-sandbox.h"
+#include "report.h"
+#include "strbuf.h"
+
+/*
+ * The analysis host: raw artifacts -> facts (C, core/facts.c) -> plugins
+ * (Lua, plugins/) -> rules (Lua, rules/<rung>/) -> a report. A rule whose
+ * facts are missing is reported as skipped with the reason; a rule that
+ * fails is reported with its classified failure and file:line; neither
+ * stops the others.
+ */
+
+struct rule_dir {
+	const char *path;
+	const char *origin;	/* "built-in", "--rules", "TRIAGE_RULES_PATH", "XDG" */
+};
+
+struct analyze_options {
+	struct rule_dir *rule_dirs;	/* built-in first, then team dirs in precedence order */
+	size_t nr_rule_dirs;
+	const char *plugin_dir;
+	const char *base_bundle;	/* --base: compare against this bundle */
+	struct sandbox_limits limits;
+};
+
+void analyze_options_init(struct analyze_options *o);
+void analyze_options_release(struct analyze_options *o);
+/*
+ * Built-in rules from the data directory, then --rules dirs, then
+ * TRIAGE_RULES_PATH (colon-separated), then $XDG_CONFIG_HOME/triage/rules
+ * (or ~/.config/triage/rules) when it exists. A later rule with an earlier
+ * rule's id replaces it, so team rules override built-ins.
+ */
+void analyze_options_add_default_dirs(struct analyze_options *o, const char *const *cli_dirs,
+				      size_t nr_cli);
+
+/* Runs the whole analysis; -1 only when the bundle cannot be read at all. */
+int analyze_bundle(const char *path, const struct analyze_options *o, struct report *r,
+		   struct strbuf *err);
+
+/* A rule as loaded, for `triage rules list`. */
+struct rule_info {
+	char *id, *rung, *title, *file, *origin, *error;
+	int overridden;		/* replaced by a later rule with the same id */
+};
+
+struct rule_list {
+	struct rule_info *items;
+	size_t nr, alloc;
+};
+
+int analyze_list_rules(const struct analyze_options *o, struct rule_list *out, struct strbuf *err);
+void rule_list_release(struct rule_list *l);
+
+/* Converts the Lua value at idx to JSON (tables with 1..n keys become arrays). */
+struct json_object *lua_to_json(lua_State *L, int idx, int depth);
+
+#endif

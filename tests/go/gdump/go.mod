@@ -1,0 +1,3 @@
+module example.com/triage-test/gdump
+
+go 1.19
