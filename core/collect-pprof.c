@@ -10,6 +10,7 @@
  */
 #include "collect-pprof.h"
 #include "collect-proc.h"
+#include "memstats.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -731,103 +732,15 @@ static void json_to_artifact(struct json_object *obj, struct artifact *a)
 
 /* ---- MemStats ---------------------------------------------------------------- */
 
-static int parse_u64(const char *s, const char *end, uint64_t *out)
+/* The heap?debug=1 trailer, parsed once by core/memstats.c, stored as JSON. */
+static int memstats_debug1_to_json(const struct strbuf *text, struct strbuf *out, struct strbuf *err)
 {
-	char *stop;
+	struct memstats m;
 
-	if (s == end || !isdigit((unsigned char)*s))
+	memstats_init(&m);
+	if (memstats_parse_debug1(text->buf ? text->buf : "", text->len, &m, err) < 0)
 		return -1;
-	errno = 0;
-	*out = strtoull(s, &stop, 10);
-	return errno || stop != end ? -1 : 0;
-}
-
-static void memstats_field(struct json_object *root, const char *name, const char *v,
-			   const char *end)
-{
-	const char *sep = strstr(v, " / ");
-	uint64_t u, u2;
-	char key[96];
-
-	if (*v == '[') {
-		struct json_object *arr = json_object_new_array();
-		const char *p = v + 1;
-
-		while (p < end && *p != ']') {
-			char *stop;
-
-			while (*p == ' ')
-				p++;
-			if (!isdigit((unsigned char)*p))
-				break;
-			u = strtoull(p, &stop, 10);
-			json_object_array_add(arr, json_object_new_uint64(u));
-			p = stop;
-		}
-		json_object_object_add(root, name, arr);
-	} else if (sep && sep < end && !parse_u64(v, sep, &u) && !parse_u64(sep + 3, end, &u2)) {
-		/* "Stack = inuse / sys" is two MemStats fields */
-		snprintf(key, sizeof(key), "%sInuse", name);
-		json_object_object_add(root, key, json_object_new_uint64(u));
-		snprintf(key, sizeof(key), "%sSys", name);
-		json_object_object_add(root, key, json_object_new_uint64(u2));
-	} else if ((size_t)(end - v) == 4 && !memcmp(v, "true", 4)) {
-		json_object_object_add(root, name, json_object_new_boolean(1));
-	} else if ((size_t)(end - v) == 5 && !memcmp(v, "false", 5)) {
-		json_object_object_add(root, name, json_object_new_boolean(0));
-	} else if (strcmp(name, "GCCPUFraction") && !parse_u64(v, end, &u)) {
-		json_object_object_add(root, name, json_object_new_uint64(u));
-	} else {
-		char *stop;
-		double d = strtod(v, &stop);
-
-		if (stop == end && stop != v)
-			json_object_object_add(root, name, json_object_new_double(d));
-		else
-			json_object_object_add(root, name, json_object_new_string_len(v, (int)(end - v)));
-	}
-}
-
-/*
- * The "# runtime.MemStats" trailer of heap?debug=1 as JSON with Go's field
- * names; -1 when the text has no trailer.
- */
-static int memstats_to_json(const struct strbuf *text, struct strbuf *out, struct strbuf *err)
-{
-	static const char marker[] = "# runtime.MemStats\n";
-	const char *p = strstr(strbuf_str(text), marker);
-	struct json_object *root;
-	size_t fields = 0;
-
-	if (!p || (p != text->buf && p[-1] != '\n'))
-		return error_set(err, "heap?debug=1 has no '# runtime.MemStats' trailer");
-	p += strlen(marker);
-	root = json_object_new_object();
-	while (*p) {
-		const char *eol = strchrnul(p, '\n'), *eq, *name_end;
-		char name[64];
-
-		if (p[0] == '#' && p[1] == ' ' && (eq = strstr(p, " = ")) && eq < eol) {
-			const char *n = p + 2;
-
-			for (name_end = n; name_end < eq && isalnum((unsigned char)*name_end); name_end++)
-				;
-			if (name_end == eq && eq > n && (size_t)(eq - n) < sizeof(name)) {
-				memcpy(name, n, (size_t)(eq - n));
-				name[eq - n] = '\0';
-				memstats_field(root, name, eq + 3, eol);
-				fields++;
-			}
-		}
-		p = *eol ? eol + 1 : eol;
-	}
-	if (!fields) {
-		json_object_put(root);
-		return error_set(err, "heap?debug=1 has an empty MemStats trailer");
-	}
-	strbuf_addstr(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-	strbuf_addch(out, '\n');
-	json_object_put(root);
+	memstats_to_json(&m, out);
 	return 0;
 }
 
@@ -931,7 +844,7 @@ static void add_memstats(struct collection *lc)
 	if (!heap || heap->status != ARTIFACT_OK)
 		artifact_fail(a, "no heap?debug=1 to read MemStats from: %s",
 			      heap && heap->error ? heap->error : "not fetched");
-	else if (memstats_to_json(&heap->data, &a->data, &err) < 0)
+	else if (memstats_debug1_to_json(&heap->data, &a->data, &err) < 0)
 		artifact_fail(a, "%s", err.buf);
 	else
 		artifact_ok(a);

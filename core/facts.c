@@ -731,6 +731,30 @@ int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
 		set_status(status, "goroutines", why.buf);
 	}
 
+	/* the processes sharing the target's cgroup: their memory is in the cgroup's numbers too */
+	if ((f = artifact(b, "cgroup/cgroup.procs", &why))) {
+		const char *s = (const char *)f->data;
+		lua_Integer n = 0;
+
+		lua_newtable(L);
+		while (*s && n < 100000) {
+			char *end;
+			long pid = strtol(s, &end, 10);
+
+			if (end == s)
+				break;
+			lua_pushinteger(L, pid);
+			lua_rawseti(L, -2, ++n);
+			s = end;
+			while (*s == '\n' || *s == ' ')
+				s++;
+		}
+		lua_setfield(L, -2, "cgroup_procs");
+		set_status(status, "cgroup_procs", NULL);
+	} else {
+		set_status(status, "cgroup_procs", why.buf);
+	}
+
 	cgv = cgroup_version(b, L, 0, &why);
 	push_samples(L, b, cgv, status);
 

@@ -9,6 +9,7 @@
  * that can raise.
  */
 #include "lua-profile.h"
+#include "owner.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,7 +187,8 @@ static void check_modules(lua_State *L, int idx, const char *method, const char 
 			   luaL_typename(L, idx));
 	n = lua_rawlen(L, idx);
 	if (n > MAX_MODULES)
-		luaL_error(L, "%s: %s lists %zu modules, more than %d", method, what, n, MAX_MODULES);
+		luaL_error(L, "%s: %s lists %I modules, more than %d", method, what,
+			   (lua_Integer)n, MAX_MODULES);
 	ml->names = lua_newuserdatauv(L, (n ? n : 1) * sizeof(*ml->names), 0);
 	ml->nr = n;
 	luaL_buffinit(L, &b);
@@ -194,8 +196,8 @@ static void check_modules(lua_State *L, int idx, const char *method, const char 
 		const char *s;
 
 		if (lua_rawgeti(L, idx, (lua_Integer)i + 1) != LUA_TSTRING)
-			luaL_error(L, "%s: %s must be a list of module paths (item %zu is a %s)",
-				   method, what, i + 1, luaL_typename(L, -1));
+			luaL_error(L, "%s: %s must be a list of module paths (item %I is a %s)",
+				   method, what, (lua_Integer)i + 1, luaL_typename(L, -1));
 		s = lua_tostring(L, -1);
 		/* the buffer must be on top when added to; the table keeps s alive */
 		lua_pop(L, 1);
@@ -579,6 +581,60 @@ static int l_by_module(lua_State *L)
 	return 1;
 }
 
+/*
+ * The owner table lives in a userdata box until the result is built, so a
+ * memory error while pushing rows (luaL_error jumps) cannot leak it.
+ */
+#define OWNER_BOX "triage.owner_box"
+
+static int owner_box_gc(lua_State *L)
+{
+	owner_table_release(luaL_checkudata(L, 1, OWNER_BOX));
+	return 0;
+}
+
+/* p:owners(modules [, sample]) -> rows {name, value, samples} largest first, total */
+static int l_owners(lua_State *L)
+{
+	struct lua_profile *lp = check_profile(L, "owners");
+	const struct profile *p = need_decoded(L, lp, 1);
+	struct module_list ml;
+	struct owner_table *t;
+	struct strbuf err = STRBUF_INIT;
+	size_t sample, i;
+
+	memset(&ml, 0, sizeof(ml));
+	sample = check_sample(L, 1, p, 3, "owners", "sample");
+	check_modules(L, 2, "owners", "modules", &ml);
+	t = lua_newuserdatauv(L, sizeof(*t), 0);
+	owner_table_init(t);
+	if (luaL_newmetatable(L, OWNER_BOX)) {
+		lua_pushcfunction(L, owner_box_gc);
+		lua_setfield(L, -2, "__gc");
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -2, "__metatable");
+	}
+	lua_setmetatable(L, -2);
+	if (profile_owners(p, sample, ml.names, ml.nr, t, &err) < 0) {
+		lua_pushstring(L, err.buf);
+		strbuf_release(&err);
+		return lua_error(L);
+	}
+	lua_createtable(L, (int)t->nr, 0);
+	for (i = 0; i < t->nr; i++) {
+		lua_createtable(L, 0, 3);
+		lua_pushstring(L, t->rows[i].name);
+		lua_setfield(L, -2, "name");
+		lua_pushinteger(L, (lua_Integer)t->rows[i].value);
+		lua_setfield(L, -2, "value");
+		lua_pushinteger(L, (lua_Integer)t->rows[i].samples);
+		lua_setfield(L, -2, "samples");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_pushinteger(L, (lua_Integer)t->total);
+	return 2;
+}
+
 /* go tool pprof's name for a frame without a function: the binary, if known */
 static void unnamed_frame(const struct profile *p, const struct profile_location *l,
 			  struct strbuf *out)
@@ -732,6 +788,7 @@ static const luaL_Reg methods[] = {
 	{ "cum_matching", l_cum_matching },
 	{ "flat_matching", l_flat_matching },
 	{ "by_module", l_by_module },
+	{ "owners", l_owners },
 	{ NULL, NULL },
 };
 

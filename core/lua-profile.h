@@ -34,6 +34,16 @@
  * A sample is named by its type ("inuse_space") and defaults to the
  * profile's default (profile_default_sample_index).
  *
+ * Rows are ordered as go tool pprof -top orders them (cum=true: by cum),
+ * rows with nothing in them are left out, and base= subtracts another
+ * profile's rows (same sample type name) first. The *_matching methods
+ * count each sample with a non-zero value once if any frame (the leaf
+ * frame only, for flat_) has a name containing substring, frames named
+ * as in the rows; they return the summed value and the number of samples.
+ *
+ * The metatable is shared by every rule and hidden (getmetatable gives
+ * false), so no rule can change the methods another one calls.
+ *
  * Decoding is lazy: the first method that needs the profile decodes it.
  * If that fails, every such method raises "profile 'x' is unusable: ..."
  * and p:ok() returns false with the decoder's message, so a rule can check

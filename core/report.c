@@ -464,7 +464,7 @@ static void ledger_text(const json_object *ledger, FILE *out, const struct color
 		const char *name = "", *note = "";
 		int depth = 0;
 		char b[32] = "", share[16] = "";
-		char label[80];
+		char label[96];
 
 		if (!json_object_is_type(row, json_type_object))
 			continue;
@@ -481,7 +481,16 @@ static void ledger_text(const json_object *ledger, FILE *out, const struct color
 		if (json_object_object_get_ex(row, "share", &v) && !json_object_is_type(v, json_type_null))
 			snprintf(share, sizeof(share), "%5.1f%%", json_object_get_double(v) * 100);
 		snprintf(label, sizeof(label), "%*s%s", depth * 2, "", name);
-		fprintf(out, "  %-46.46s %12s %7s  %s%.30s%s\n", label, b, share, c->dim, note, c->off);
+		fprintf(out, "  %-52.52s %10s %7s", label, b, share);
+		/* a note that does not fit beside the numbers goes under the name */
+		if (*note && strlen(note) <= WIDTH - 74)
+			fprintf(out, "  %s%s%s\n", c->dim, note, c->off);
+		else if (*note) {
+			fprintf(out, "\n%s", c->dim);
+			wrap(out, note, 6 + depth * 2, 6 + depth * 2);
+			fputs(c->off, out);
+		} else
+			fputc('\n', out);
 	}
 }
 

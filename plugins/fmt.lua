@@ -1,0 +1,43 @@
+-- fmt: small formatting helpers every rule uses, so numbers in reports
+-- read the same everywhere ("1.4 GiB", "38%").
+local function bytes(n)
+  if n == nil then return "?" end
+  local neg = n < 0
+  local v = neg and -n or n
+  local units = {"B", "KiB", "MiB", "GiB", "TiB"}
+  local i = 1
+  while v >= 1024 and i < #units do
+    v = v / 1024
+    i = i + 1
+  end
+  local s
+  if i == 1 then
+    s = string.format("%d B", math.floor(v))
+  elseif v < 10 then
+    s = string.format("%.2f %s", v, units[i])
+  elseif v < 100 then
+    s = string.format("%.1f %s", v, units[i])
+  else
+    s = string.format("%.0f %s", v, units[i])
+  end
+  return neg and ("-" .. s) or s
+end
+
+local function pct(part, whole)
+  if not part or not whole or whole == 0 then return "?" end
+  return string.format("%.0f%%", 100 * part / whole)
+end
+
+local function count(n)
+  local s = tostring(math.floor(n))
+  local out = s:reverse():gsub("(%d%d%d)", "%1,"):reverse()
+  return (out:gsub("^,", ""))
+end
+
+return {
+  name = "fmt",
+  description = "formatting helpers: fmt.bytes(n), fmt.pct(part, whole), fmt.count(n)",
+  build = function(b)
+    return { bytes = bytes, pct = pct, count = count }
+  end,
+}
