@@ -361,6 +361,11 @@ static int validate(lua_State *L, int t, struct loaded *x, int is_plugin, struct
 	t = lua_absindex(L, t);
 	if (!lua_istable(L, t))
 		return error_set(err, "%s: must return a table, not a %s", x->file, luaL_typename(L, t));
+	/* the id first, so that even a rejected rule is reported under its name */
+	lua_getfield(L, t, id_key);
+	if (lua_type(L, -1) == LUA_TSTRING && valid_id(lua_tostring(L, -1)))
+		x->id = xstrdup(lua_tostring(L, -1));
+	lua_pop(L, 1);
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		const char *const *k;
@@ -384,14 +389,8 @@ static int validate(lua_State *L, int t, struct loaded *x, int is_plugin, struct
 		}
 		lua_pop(L, 1);
 	}
-	/* id / name */
-	lua_getfield(L, t, id_key);
-	if (lua_type(L, -1) != LUA_TSTRING || !valid_id(lua_tostring(L, -1))) {
-		lua_pop(L, 1);
+	if (!x->id)
 		return error_set(err, "%s: key '%s' must be a string of a-z, 0-9, '-', '_' or '.'", x->file, id_key);
-	}
-	x->id = xstrdup(lua_tostring(L, -1));
-	lua_pop(L, 1);
 	if (!is_plugin) {
 		lua_getfield(L, t, "rung");
 		if (lua_type(L, -1) != LUA_TSTRING || rung_parse(lua_tostring(L, -1), &x->rung) < 0) {
@@ -1030,6 +1029,17 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 	r->bundle = xstrdup(path);
 
 	run_plugins(L, o, status, r);
+	/* rules can see what is missing and why: b.unavailable[name] = reason */
+	lua_getfield(L, LUA_REGISTRYINDEX, REG_FACTS);
+	lua_newtable(L);
+	json_object_object_foreach(status, fname, fwhy) {
+		if (strcmp(json_object_get_string(fwhy), "ok")) {
+			lua_pushstring(L, json_object_get_string(fwhy));
+			lua_setfield(L, -2, fname);
+		}
+	}
+	lua_setfield(L, -2, "unavailable");
+	lua_pop(L, 1);
 	headline_from_ledger(L, r);
 	if (!r->headline_bytes)
 		facts_headline(&b, r);

@@ -33,7 +33,9 @@ const char usage_rules[] =
 	"   \"absent\": [\"rule-id\"],               (ids that must not fire)\n"
 	"   \"verdicts\": {\"runtime\": \"ruled_out\"},\n"
 	"   \"max_severity\": \"low\",               (nothing above this fires)\n"
-	"   \"rule_status\": {\"rule-id\": \"error\"}} (ran, skipped or error)\n"
+	"   \"rule_status\": {\"rule-id\": \"error\"},  (ran, skipped or error)\n"
+	"   \"rule_failure\": {\"rule-id\": \"instruction_limit\"},\n"
+	"   \"rule_reason\": {\"rule-id\": \"text in the reason\"}}\n"
 	"A CASE_DIR without expect.json is searched for case directories one\n"
 	"level down. Prints PASS or FAIL per case and 'N passed, N failed';\n"
 	"exits 1 when a case fails.\n";
@@ -223,6 +225,37 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 			}
 			if (!seen)
 				strbuf_addf(why, "rule %s did not run at all; ", id);
+		}
+	}
+	/* "rule_failure": {"id": "instruction_limit"}, "rule_reason": {"id": "substring"} */
+	if (json_object_object_get_ex(exp, "rule_failure", &v) && json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, id, want) {
+			const char *w = json_object_get_string(want);
+			size_t k;
+
+			for (k = 0; k < r.nr_rules; k++)
+				if (r.rules[k].id && !strcmp(r.rules[k].id, id))
+					break;
+			if (k == r.nr_rules)
+				strbuf_addf(why, "rule %s did not run at all; ", id);
+			else if (!r.rules[k].failure || strcmp(r.rules[k].failure, w))
+				strbuf_addf(why, "rule %s failure is %s, want %s; ", id,
+					    r.rules[k].failure ? r.rules[k].failure : "none", w);
+		}
+	}
+	if (json_object_object_get_ex(exp, "rule_reason", &v) && json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, id, want) {
+			const char *w = json_object_get_string(want);
+			size_t k;
+
+			for (k = 0; k < r.nr_rules; k++)
+				if (r.rules[k].id && !strcmp(r.rules[k].id, id))
+					break;
+			if (k == r.nr_rules)
+				strbuf_addf(why, "rule %s did not run at all; ", id);
+			else if (!r.rules[k].reason || !strstr(r.rules[k].reason, w))
+				strbuf_addf(why, "rule %s reason '%s' lacks '%s'; ", id,
+					    r.rules[k].reason ? r.rules[k].reason : "", w);
 		}
 	}
 out:

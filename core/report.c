@@ -407,13 +407,14 @@ int report_write_json(const struct report *r, FILE *out)
 
 #define WIDTH 100
 
-/* Prints s wrapped to WIDTH with the given indent on every line. */
-static void wrap(FILE *out, const char *s, int indent, int first_indent)
+/*
+ * Prints s wrapped to WIDTH. The caller has already printed up to column
+ * col; continuation lines start at column indent.
+ */
+static void wrap(FILE *out, const char *s, int indent, int col)
 {
-	int col = first_indent, i, first = 1;
+	int i, first = 1;
 
-	for (i = 0; i < first_indent; i++)
-		fputc(' ', out);
 	while (*s) {
 		size_t w = strcspn(s, " \n");
 
@@ -435,6 +436,13 @@ static void wrap(FILE *out, const char *s, int indent, int first_indent)
 			s++;
 	}
 	fputc('\n', out);
+}
+
+/* wrap() for a paragraph of its own, indented. */
+static void para(FILE *out, const char *s, int indent)
+{
+	fprintf(out, "%*s", indent, "");
+	wrap(out, s, indent, indent);
 }
 
 struct colors {
@@ -483,11 +491,11 @@ static void ledger_text(const json_object *ledger, FILE *out, const struct color
 		snprintf(label, sizeof(label), "%*s%s", depth * 2, "", name);
 		fprintf(out, "  %-52.52s %10s %7s", label, b, share);
 		/* a note that does not fit beside the numbers goes under the name */
-		if (*note && strlen(note) <= WIDTH - 74)
+		if (*note && strlen(note) <= WIDTH - 75)
 			fprintf(out, "  %s%s%s\n", c->dim, note, c->off);
 		else if (*note) {
 			fprintf(out, "\n%s", c->dim);
-			wrap(out, note, 6 + depth * 2, 6 + depth * 2);
+			para(out, note, 6 + depth * 2);
 			fputs(c->off, out);
 		} else
 			fputc('\n', out);
@@ -518,8 +526,13 @@ int report_write_text(const struct report *r, FILE *out, int color)
 
 		snprintf(head, sizeof(head), "  %d %-12s ", g + 1, rung_name((enum rung)g));
 		fprintf(out, "%s%s%-13s%s", head, verdict_color(c, v->verdict), verdict_name(v->verdict), c->off);
-		for (j = 0; j < v->evidence.nr && j < 3; j++)
-			wrap(out, v->evidence.items[j], 30, j ? 30 : 1);
+		for (j = 0; j < v->evidence.nr && j < 3; j++) {
+			if (j)
+				fprintf(out, "%30s", "");
+			else
+				fputc(' ', out);
+			wrap(out, v->evidence.items[j], 32, 30);
+		}
 		if (!v->evidence.nr)
 			fputc('\n', out);
 		if (v->evidence.nr > 3)
@@ -548,22 +561,22 @@ int report_write_text(const struct report *r, FILE *out, int color)
 		strbuf_release(&head);
 		if (f->title) {
 			fputs(c->bold, out);
-			wrap(out, f->title, 4, 4);
+			para(out, f->title, 4);
 			fputs(c->off, out);
 		}
 		if (f->summary)
-			wrap(out, f->summary, 4, 4);
+			para(out, f->summary, 4);
 		if (f->evidence.nr)
 			fprintf(out, "    evidence:\n");
 		for (j = 0; j < f->evidence.nr; j++) {
 			fputs("      - ", out);
-			wrap(out, f->evidence.items[j], 8, 0);
+			wrap(out, f->evidence.items[j], 8, 8);
 		}
 		if (f->advice.nr)
 			fprintf(out, "    advice:\n");
 		for (j = 0; j < f->advice.nr; j++) {
 			fputs("      - ", out);
-			wrap(out, f->advice.items[j], 8, 0);
+			wrap(out, f->advice.items[j], 8, 8);
 		}
 		for (j = 0; j < f->refs.nr; j++)
 			fprintf(out, "    ref: %s\n", f->refs.items[j]);
@@ -592,6 +605,7 @@ int report_write_text(const struct report *r, FILE *out, int color)
 			    x->reason ? x->reason : "");
 		if (x->failure)
 			strbuf_addf(&line, " [%s]", x->failure);
+		fputs("  ", out);
 		wrap(out, line.buf, 6, 2);
 		strbuf_release(&line);
 	}

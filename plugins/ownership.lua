@@ -28,6 +28,8 @@ return {
       modules[#modules + 1] = d.path
     end
     if main then modules[#modules + 1] = main end
+    -- the main package's functions are named "main.f", not by module path
+    modules[#modules + 1] = "main"
 
     local function module_of(pkg)
       local best
@@ -41,6 +43,7 @@ return {
     local function classify(fn)
       local pkg = package_of(fn)
       local m = module_of(pkg)
+      if m == "main" then return "main", main end
       if m and m == main then return "main", m end
       if m then return "dependency", m, deps[m].version end
       if pkg == "runtime" or pkg:sub(1, 8) == "runtime/" then return "runtime" end
@@ -60,7 +63,7 @@ return {
       local rows, total = p:owners(modules, sample)
       local out = { total = total, main = 0, runtime = 0, stdlib = 0, other = 0, deps = {} }
       for _, r in ipairs(rows) do
-        if r.name == main then out.main = r.value
+        if r.name == main or r.name == "main" then out.main = out.main + r.value
         elseif r.name == "(runtime)" then out.runtime = r.value
         elseif r.name == "(stdlib)" then out.stdlib = r.value
         elseif r.name == "(other)" then out.other = r.value

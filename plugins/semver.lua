@@ -1,0 +1,34 @@
+-- semver: compare module versions ("v3.1.3", "v0.0.0-20220301-abc",
+-- "v1.19.0-fake") and Go versions ("go1.19.8"), for rules that know which
+-- release fixed something.
+local function parts(v)
+  v = tostring(v or ""):gsub("^go", ""):gsub("^v", "")
+  local main, pre = v:match("^([%d%.]+)(.*)$")
+  if not main then return nil end
+  local nums = {}
+  for n in main:gmatch("%d+") do nums[#nums + 1] = tonumber(n) end
+  while #nums < 3 do nums[#nums + 1] = 0 end
+  return nums, pre
+end
+
+-- true when a < b; pre-release versions sort before their release
+local function less(a, b)
+  local na, pa = parts(a)
+  local nb, pb = parts(b)
+  if not na or not nb then return false end
+  for i = 1, math.max(#na, #nb) do
+    local x, y = na[i] or 0, nb[i] or 0
+    if x ~= y then return x < y end
+  end
+  if pa ~= "" and pb == "" then return true end
+  if pa == "" and pb ~= "" then return false end
+  return pa < pb
+end
+
+return {
+  name = "semver",
+  description = "version comparison: semver.less(a, b), semver.at_least(v, min)",
+  build = function(b)
+    return { less = less, at_least = function(v, min) return not less(v, min) end }
+  end,
+}

@@ -1,0 +1,35 @@
+-- Goroutines that pile up in one place, started by the service's own code.
+return {
+  id = "business-goroutine-leak",
+  rung = "business",
+  title = "Goroutines started by the service pile up",
+  requires = { "ownership.goroutine_groups", "goroutines", "fmt" },
+  check = function(b, r)
+    local fmt, total = b.fmt, b.goroutines.count
+    local worst
+    for _, g in ipairs(b.ownership.goroutine_groups) do
+      if g.kind == "main" and (not worst or g.count > worst.count) then worst = g end
+    end
+    if not worst or worst.count < 200 then
+      r:rule_out{ reason = "no group of goroutines created by the main module is large",
+                  evidence = { string.format("%d goroutines in all; largest main-module group: %d",
+                                             total, worst and worst.count or 0) } }
+      return
+    end
+    local stack = b.memstats and b.memstats.StackInuse
+    r:finding{
+      severity = worst.count >= 1000 and "high" or "medium",
+      confidence = worst.max_wait_minutes > 0 and 0.85 or 0.65,
+      bytes = stack and math.floor(stack * worst.count / math.max(total, 1)) or nil,
+      title = string.format("%s goroutines wait in %s, created by %s", fmt.count(worst.count), worst.top or "?", worst.created_by),
+      summary = "One stack repeated many times, all started from the same place in the service, is the signature of goroutines that never exit. Their stacks, and everything they reference, stay alive.",
+      evidence = {
+        string.format("%s of %s goroutines share this stack, state '%s', waiting up to %d minutes",
+                      fmt.count(worst.count), fmt.count(total), worst.state, worst.max_wait_minutes),
+        "created by " .. tostring(worst.created_by),
+      },
+      advice = { "make every goroutine started by " .. tostring(worst.created_by) .. " exit: cancel its context, close the channel it waits on, or add a timeout" },
+      refs = { "https://go.dev/doc/diagnostics" },
+    }
+  end,
+}

@@ -1,0 +1,41 @@
+-- Goroutines started inside a dependency pile up (casebook case 1:
+-- remotedialer sessions started by steve's aggregation).
+return {
+  id = "libraries-goroutine-leak",
+  rung = "libraries",
+  title = "Goroutines started by a dependency pile up",
+  requires = { "ownership.goroutine_groups", "goroutines", "fmt" },
+  check = function(b, r)
+    local fmt, total = b.fmt, b.goroutines.count
+    local worst
+    for _, g in ipairs(b.ownership.goroutine_groups) do
+      if g.kind == "dependency" and (not worst or g.count > worst.count) then worst = g end
+    end
+    if not worst or worst.count < 200 then
+      r:rule_out{ reason = "no large group of goroutines was created by a dependency",
+                  evidence = { string.format("largest dependency-created group: %d of %d goroutines",
+                                             worst and worst.count or 0, total) } }
+      return
+    end
+    local ev = {
+      string.format("%s of %s goroutines wait in %s (%s), up to %d minutes", fmt.count(worst.count),
+                    fmt.count(total), worst.top or "?", worst.state, worst.max_wait_minutes),
+      string.format("created by %s, in %s@%s", worst.created_by, worst.module, worst.version or "?"),
+    }
+    local grow = b.growth and b.growth.best and b.growth.best.goroutines
+    if grow and grow > 0 then ev[#ev + 1] = "goroutines grew by " .. fmt.count(grow) .. " over " .. b.growth.best.label end
+    local stack = b.memstats and b.memstats.StackInuse
+    r:finding{
+      severity = (worst.count >= 1000 or (grow and grow > 0)) and "high" or "medium",
+      confidence = 0.8,
+      bytes = stack and math.floor(stack * worst.count / math.max(total, 1)) or nil,
+      title = string.format("%s goroutines from %s@%s never exit", fmt.count(worst.count), worst.module, worst.version or "?"),
+      summary = "One stack repeated thousands of times, started from the same function in a dependency: goroutines that never exit, holding their stacks and whatever buffers they reference.",
+      evidence = ev,
+      advice = {
+        "find what starts them per request and make sure the session, stream or context they wait on is closed",
+        "check " .. worst.module .. "'s releases after " .. tostring(worst.version) .. " for leak fixes",
+      },
+    }
+  end,
+}

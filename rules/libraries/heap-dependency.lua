@@ -1,0 +1,53 @@
+-- A dependency holds the heap (casebook cases 1 and 3): named with the
+-- version the binary was built with, so the next step is its changelog.
+return {
+  id = "libraries-heap-dependency",
+  rung = "libraries",
+  title = "A dependency holds most of the heap",
+  requires = { "ownership.heap", "fmt" },
+  check = function(b, r)
+    local h, fmt = b.ownership.heap, b.fmt
+    if h.total == 0 then
+      r:inconclusive("the heap profile holds no live memory")
+      return
+    end
+    local top = h.deps[1]
+    if not top or top.value / h.total < 0.15 then
+      r:rule_out{ reason = "no dependency owns much of the sampled heap",
+                  evidence = { top and string.format("largest: %s@%s with %s", top.module, top.version or "?", fmt.pct(top.value, h.total))
+                               or "no dependency frames in the heap profile" } }
+      return
+    end
+    local share = top.value / h.total
+    -- holding most of a small heap is normal for a library-heavy service
+    local headline = b.ledger and b.ledger.headline and b.ledger.headline.bytes or 0
+    local grew = b.growth and b.growth.best and b.growth.best.heap_inuse
+    local big = headline > 0 and top.value >= 0.25 * headline
+    local growing = grew and grew >= 16 * 1048576
+    local ev = { string.format("%s@%s owns %s of %s sampled in-use heap (%s)", top.module, top.version or "?",
+                               fmt.bytes(top.value), fmt.bytes(h.total), fmt.pct(top.value, h.total)) }
+    for i = 2, math.min(#h.deps, 4) do
+      local d = h.deps[i]
+      ev[#ev + 1] = string.format("next: %s@%s %s", d.module, d.version or "?", fmt.pct(d.value, h.total))
+    end
+    local heap = b.profiles.heap
+    for _, row in ipairs(heap:top{ sample = "inuse_space", cum = true, n = 60 }) do
+      local kind, m = b.ownership.classify(row.name)
+      if m == top.module and #ev < 8 then
+        ev[#ev + 1] = string.format("%s: %s cum", row.name, fmt.bytes(row.cum))
+      end
+    end
+    r:finding{
+      severity = (big or growing) and (share >= 0.5 and "high" or "medium") or "low",
+      confidence = share >= 0.5 and 0.8 or 0.6,
+      bytes = top.value,
+      title = string.format("%s@%s holds %s of the live heap", top.module, top.version or "?", fmt.pct(top.value, h.total)),
+      summary = "Most sampled live memory is allocated by, or on behalf of, this dependency. Check how the service uses it (caches it keeps, watches or streams it opens, results it retains) and whether the version has known memory issues.",
+      evidence = ev,
+      advice = {
+        "read the dependency's changelog between " .. tostring(top.version) .. " and its latest release for memory fixes",
+        "check the service's calls into " .. top.module .. ": long-lived caches, unclosed streams or watches, contexts used as keys",
+      },
+    }
+  end,
+}

@@ -1,0 +1,69 @@
+-- Known memory issues of dependencies (the known_issues plugin's table),
+-- matched on the module and version from build info and on the issue's
+-- signature frames in the profiles.
+return {
+  id = "libraries-known-issue",
+  rung = "libraries",
+  title = "A dependency version with a known memory issue",
+  requires = { "known_issues", "buildinfo", "semver", "fmt" },
+  check = function(b, r)
+    local fmt, semver = b.fmt, b.semver
+    local deps = {}
+    for _, d in ipairs(b.buildinfo.deps or {}) do deps[d.path] = d.version end
+    local gover = b.buildinfo.go_version
+    local heap = b.profiles and b.profiles.heap
+    local gor = b.profiles and b.profiles.goroutine
+    local heap_total = heap and heap:ok() and heap:total("inuse_space") or 0
+    local gor_total = gor and gor:ok() and gor:total() or 0
+    local matched = 0
+    for _, issue in ipairs(b.known_issues) do
+      local mod, ver
+      for _, m in ipairs(issue.module) do
+        if m == "std" then mod, ver = "go", gover
+        elseif deps[m] then mod, ver = m, deps[m] end
+        if mod then break end
+      end
+      local affected = mod and (not issue.fixed_in or semver.less(ver, issue.fixed_in))
+      if affected then
+        local best, where = 0, nil
+        for _, sig in ipairs(issue.signatures) do
+          if issue.where ~= "goroutines" and heap_total > 0 then
+            local v = heap:cum_matching(sig, "inuse_space")
+            if v > best then best, where = v, "heap" end
+          end
+          if issue.where ~= "heap" and gor_total > 0 then
+            local v = gor:cum_matching(sig)
+            if v > 0 and (where ~= "heap") and v > best then best, where = v, "goroutines" end
+          end
+        end
+        local strong = (where == "heap" and best >= 0.1 * heap_total) or (where == "goroutines" and best >= 100)
+        if strong then
+          matched = matched + 1
+          local ev = { string.format("the binary uses %s %s%s", mod, ver,
+                                     issue.fixed_in and (", fixed in " .. issue.fixed_in) or ", no fixed release known") }
+          if where == "heap" then
+            ev[#ev + 1] = string.format("%s of in-use heap (%s) under its signature frames", fmt.bytes(best), fmt.pct(best, heap_total))
+          else
+            ev[#ev + 1] = string.format("%s goroutines in its signature frames", fmt.count(best))
+          end
+          ev[#ev + 1] = issue.affected
+          r:finding{
+            severity = (where == "heap" and best >= 0.4 * heap_total) and "critical" or "high",
+            confidence = 0.9,
+            bytes = where == "heap" and best or nil,
+            title = issue.title .. " (" .. mod .. " " .. ver .. ")",
+            summary = "A known issue of this dependency version matches what the profiles show: " .. issue.affected .. ".",
+            evidence = ev,
+            advice = { issue.fix },
+            refs = issue.refs,
+          }
+        end
+      end
+    end
+    if matched == 0 then
+      r:rule_out{ reason = "no known issue matches the binary's dependencies and profiles",
+                  evidence = { string.format("%d known issues checked against %d dependencies", #b.known_issues,
+                                             #(b.buildinfo.deps or {})) } }
+    end
+  end,
+}

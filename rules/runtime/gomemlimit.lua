@@ -1,0 +1,38 @@
+-- Go >= 1.19 can be told its container limit (GOMEMLIMIT); without it the
+-- GC paces on GOGC alone and happily grows the heap to twice the live set,
+-- past the cgroup limit.
+return {
+  id = "runtime-gomemlimit",
+  rung = "runtime",
+  title = "No GOMEMLIMIT under a container memory limit",
+  requires = { "cgroup", "buildinfo", "semver", "fmt" },
+  check = function(b, r)
+    local cg, fmt = b.cgroup, b.fmt
+    local go = b.buildinfo.go_version
+    if cg.limit_unlimited or not cg.limit then
+      r:rule_out("the cgroup has no memory limit")
+      return
+    end
+    if not b.semver.at_least(go, "go1.19") then
+      r:inconclusive(tostring(go) .. " predates GOMEMLIMIT (Go 1.19)")
+      return
+    end
+    if b.env and b.env.GOMEMLIMIT then
+      r:rule_out("GOMEMLIMIT is set to " .. b.env.GOMEMLIMIT)
+      return
+    end
+    local ms = b.memstats
+    local next_gc = ms and ms.NextGC
+    local near = next_gc and next_gc >= 0.5 * cg.limit
+    r:finding{
+      severity = near and "medium" or "low",
+      confidence = 0.6,
+      title = "GOMEMLIMIT is not set although the container has a " .. fmt.bytes(cg.limit) .. " limit",
+      summary = "Without GOMEMLIMIT the Go GC only follows GOGC: the heap may grow to twice the live data before a collection, regardless of the cgroup limit. A soft limit makes the GC work harder near the limit instead of letting the kernel kill the process.",
+      evidence = { string.format("%s, GOGC %s, cgroup limit %s%s", go, b.env and b.env.GOGC or "100 (default)", fmt.bytes(cg.limit),
+                                 next_gc and (", next GC at " .. fmt.bytes(next_gc)) or "") },
+      advice = { "set GOMEMLIMIT to about 90% of the container limit (e.g. " .. fmt.bytes(math.floor(cg.limit * 0.9)) .. ")" },
+      refs = { "https://go.dev/doc/gc-guide#Memory_limit", "https://pkg.go.dev/runtime/debug#SetMemoryLimit" },
+    }
+  end,
+}

@@ -1,0 +1,48 @@
+-- The number that alarms is not what people think (casebook case 4): the
+-- OOM killer, kubelet eviction and the usual dashboards read the cgroup
+-- working set (usage - inactive_file), which counts ACTIVE page cache.
+-- When it is far above the process's RSS, the memory is files, not the
+-- program.
+return {
+  id = "tooling-working-set-page-cache",
+  rung = "tooling",
+  title = "The alarming number counts page cache, not the program's memory",
+  requires = { "cgroup", "fmt" },
+  check = function(b, r)
+    local cg, fmt = b.cgroup, b.fmt
+    local ws, af = cg.working_set, cg.active_file or 0
+    if not ws or ws == 0 then r:inconclusive("the cgroup working set is unknown") return end
+    local rss = b.status and b.status.VmRSS
+    local anon = cg.anon or rss or 0
+    if af >= 0.3 * ws and anon <= 0.5 * ws then
+      local ev = {
+        string.format("working set %s = usage %s - inactive_file %s", fmt.bytes(ws), fmt.bytes(cg.usage),
+                      fmt.bytes(cg.inactive_file or 0)),
+        string.format("active page cache %s is %s of the working set", fmt.bytes(af), fmt.pct(af, ws)),
+        string.format("anonymous memory (the programs' own) %s%s", fmt.bytes(anon),
+                      rss and (", process RSS " .. fmt.bytes(rss)) or ""),
+      }
+      if cg.limit and not cg.limit_unlimited then
+        ev[#ev + 1] = string.format("limit %s: working set at %s of it", fmt.bytes(cg.limit), fmt.pct(ws, cg.limit))
+      end
+      r:finding{
+        severity = (cg.limit and not cg.limit_unlimited and ws >= 0.8 * cg.limit) and "high" or "medium",
+        confidence = 0.85,
+        bytes = af,
+        title = string.format("%s of the %s working set is active page cache", fmt.bytes(af), fmt.bytes(ws)),
+        summary = "container_memory_working_set_bytes (cAdvisor) and kubelet eviction use usage minus inactive_file, so file pages the kernel considers active count as the container's memory. The program itself uses far less; pprof and RSS are right, the dashboard number measures something else.",
+        evidence = ev,
+        advice = {
+          "alert on RSS (container_memory_rss) or anon memory, and treat the working set as an upper bound",
+          "size the limit for the page cache the workload needs, or move file-heavy work to a separate container",
+        },
+        refs = { "https://github.com/google/cadvisor/blob/master/container/libcontainer/handler.go",
+                 "https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/",
+                 "shared/casebook.md case 4" },
+      }
+    else
+      r:rule_out{ reason = "the working set is mostly the programs' own memory",
+                  evidence = { string.format("active page cache %s of working set %s; anon %s", fmt.bytes(af), fmt.bytes(ws), fmt.bytes(anon)) } }
+    end
+  end,
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# triage analyze and triage rules, end to end on a real bundle
+# (tests/rules/hostile/bundle.tgz, collected from tests/go/pprof-target):
+# the rule contract and sandbox through the rule test harness, rule
+# origins and overrides, report formats, --fail-on, and bundles whose
+# profiles are hostile.
+set -u
+: "${TRIAGE:?}" "${SRCDIR:?}" "${BUILDDIR:?}"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+B=$SRCDIR/tests/rules/hostile/bundle.tgz
+fail=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+
+# 1. the sandbox and the rule contract, through the harness teams use
+out=$("$TRIAGE" rules test "$SRCDIR/tests/rules/hostile" 2>&1); rc=$?
+[ $rc -eq 0 ] && [ "$(tail -1 <<<"$out")" = "1 passed, 0 failed" ] && ok "rules test: hostile rules classified" ||
+	bad "rules test hostile: rc $rc: $out"
+[ -e /tmp/triage-pwned ] && bad "os.execute ran"
+
+# the harness fails a case whose expectation does not hold, and says why
+mkdir -p "$W/case"
+cp "$B" "$W/case/bundle.tgz"
+echo '{"bundle": "bundle.tgz", "findings": [{"id": "no-such-rule"}], "verdicts": {"runtime": "implicated"}}' > "$W/case/expect.json"
+out=$("$TRIAGE" rules test "$W/case" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "finding no-such-rule did not fire" <<<"$out" && grep -q "^0 passed, 1 failed$" <<<"$out" &&
+	ok "rules test reports a failing case" || bad "failing case: rc $rc: $out"
+
+# 2. origins and overrides
+out=$("$TRIAGE" rules list --rules "$SRCDIR/tests/rules/hostile/rules")
+grep -q "^runtime-stacks .*built-in .*replaced by a later rule" <<<"$out" &&
+grep -q "^runtime-stacks .*--rules .*team version" <<<"$out" && grep -q "^t-good .*--rules" <<<"$out" &&
+grep -q "LOAD ERROR: .*binary chunks are not allowed" <<<"$out" &&
+	ok "rules list: origins, override, load errors" || bad "rules list: $out"
+mkdir -p "$W/xdg/triage/rules" "$W/envrules"
+printf 'return { id = "xdg-rule", rung = "tooling", title = "from XDG", check = function(b, r) end }\n' > "$W/xdg/triage/rules/x.lua"
+printf 'return { id = "env-rule", rung = "tooling", title = "from env", check = function(b, r) end }\n' > "$W/envrules/e.lua"
+out=$(XDG_CONFIG_HOME=$W/xdg TRIAGE_RULES_PATH=$W/envrules "$TRIAGE" rules list)
+grep -q "^xdg-rule .*XDG_CONFIG_HOME" <<<"$out" && grep -q "^env-rule .*TRIAGE_RULES_PATH" <<<"$out" &&
+	ok "rules from XDG_CONFIG_HOME and TRIAGE_RULES_PATH" || bad "rule dirs: $out"
+
+# 3. report formats
+"$TRIAGE" analyze --format json -o "$W/r.json" "$B" || bad "analyze json exit $?"
+python3 - "$W/r.json" <<'PY' && ok "json report: schema, ladder in order, findings ranked, ledger, rules" || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+if d.get("schema") != "triage.report/1": bad.append("schema")
+if [x["rung"] for x in d["ladder"]] != ["business", "libraries", "runtime", "tooling", "environment"]: bad.append("ladder order")
+for x in d["ladder"]:
+    if x["verdict"] not in ("implicated", "ruled_out", "inconclusive") or not x["evidence"]: bad.append("verdict " + x["rung"])
+ranks = [f["rank"] for f in d["findings"]]
+if ranks != list(range(1, len(ranks) + 1)): bad.append("ranks")
+scores = [f["score"] for f in d["findings"]]
+if scores != sorted(scores, reverse=True): bad.append("not ranked by score")
+for f in d["findings"]:
+    for k in ("id", "rung", "severity", "confidence", "bytes", "title", "summary", "evidence", "advice", "refs"):
+        if k not in f: bad.append("finding lacks " + k)
+if not d["ledger"] or not d["ledger"]["rows"] or not d["ledger"]["headline"]["bytes"]: bad.append("ledger")
+if not all(r["status"] in ("ran", "skipped", "error") for r in d["rules"]) or len(d["rules"]) < 15: bad.append("rules")
+if bad: print("FAIL: json report: " + ", ".join(bad)); sys.exit(1)
+PY
+"$TRIAGE" analyze --format markdown "$B" > "$W/r.md" && grep -q "^## Ladder" "$W/r.md" && grep -q "^## Memory ledger" "$W/r.md" &&
+	ok "markdown report" || bad "markdown"
+"$TRIAGE" analyze "$B" > "$W/r.txt" || bad "text exit"
+long=$(awk 'length > 100' "$W/r.txt" | grep -v 'https\?://' | head -3)
+[ -z "$long" ] && ok "text report fits 100 columns" || bad "lines over 100 columns: $long"
+grep -q $'\033\[' "$W/r.txt" && bad "colour escapes when not a terminal"
+
+# 4. --fail-on
+mkdir -p "$W/crit"
+printf 'return { id = "crit", rung = "runtime", title = "c", check = function(b, r) r:finding{severity = "critical", title = "on fire"} end }\n' > "$W/crit/c.lua"
+"$TRIAGE" analyze --rules "$W/crit" --fail-on high "$B" > /dev/null; rc=$?
+[ $rc -eq 1 ] && ok "--fail-on high exits 1 on a critical finding" || bad "--fail-on: exit $rc"
+"$TRIAGE" analyze --fail-on critical "$B" > /dev/null; rc=$?
+[ $rc -eq 0 ] && ok "--fail-on critical exits 0 without one" || bad "--fail-on critical: exit $rc"
+"$TRIAGE" analyze --fail-on severe "$B" > /dev/null 2>&1; [ $? -eq 2 ] || bad "bad --fail-on must exit 2"
+
+# 5. hostile profiles inside a bundle: reported, never a crash
+"$BUILDDIR/tests/unit-profile" --write-fixtures "$W/fx" 2>/dev/null || { mkdir -p "$W/fx"; "$BUILDDIR/tests/unit-profile" --write-fixtures "$W/fx"; }
+python3 - "$B" "$W" <<'PY' || fail=1
+import io, sys, tarfile
+src, w = sys.argv[1], sys.argv[2]
+def swap(name, repl):
+    with tarfile.open(src) as s, tarfile.open(f"{w}/{name}.tgz", "w:gz") as d:
+        for m in s.getmembers():
+            data = s.extractfile(m).read()
+            if m.name in repl: data = repl[m.name]
+            info = tarfile.TarInfo(m.name); info.size = len(data); info.mode = 0o600
+            d.addfile(info, io.BytesIO(data))
+swap("bomb", {"profiles/heap.pb.gz": open(f"{w}/fx/bomb.pb.gz", "rb").read()})
+swap("badidx", {"profiles/heap.pb.gz": open(f"{w}/fx/missing-location.pb", "rb").read(),
+                "profiles/goroutine.pb.gz": open(f"{w}/fx/bad-string-index.pb", "rb").read(),
+                "runtime/memstats.json": b"{not json", "proc/status": b"\x00\xff garbage"})
+PY
+for n in bomb badidx; do
+	t0=$(date +%s%N)
+	"$TRIAGE" analyze --format json -o "$W/$n.json" "$W/$n.tgz" 2>"$W/$n.err"; rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	if [ $rc -ne 0 ]; then bad "$n: exit $rc: $(cat "$W/$n.err")"; continue; fi
+	python3 - "$W/$n.json" "$n" <<'PY' && ok "$n bundle analyzed in ${ms} ms, bad profile reported" || fail=1
+import json, sys
+d, n = json.load(open(sys.argv[1])), sys.argv[2]
+text = json.dumps(d)
+if "unusable" not in text and "decompresses to more than" not in text and "does not exist" not in text:
+    print("FAIL: %s: no rule or fact mentions the bad profile" % n); sys.exit(1)
+PY
+done
+exit $fail
