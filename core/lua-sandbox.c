@@ -23,7 +23,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-/* How often the count hook runs: often enough to stop a loop quickly, rare enough to cost little. */
+/* Count hook period: often enough to stop a loop quickly, rare enough to cost little. */
 #define HOOK_INTERVAL 1000
 /* Error messages longer than this are cut: they are copied past the memory cap. */
 #define MAX_MESSAGE 2048
@@ -54,7 +54,7 @@ static const char modules_key;
 static const char *const base_names[] = {
 	"assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
 	"rawequal", "rawget", "rawlen", "rawset", "select", "tonumber",
-	"tostring", "type", "xpcall", "_VERSION", NULL
+	"tostring", "type", "_VERSION", NULL
 };
 
 /* Names a rule may try on purpose; they get the blocked error, not "undefined". */
@@ -338,6 +338,41 @@ static int sandbox_setmetatable(lua_State *L)
 	return 1;
 }
 
+/* Message handler of xpcall; upvalue 1: the rule's handler. */
+static int xpcall_handler(lua_State *L)
+{
+	/*
+	 * The limit error is raised inside the count hook, where Lua runs no
+	 * hooks: the rule's handler would run unmetered, so it is skipped.
+	 */
+	if (sandbox_of(L)->instruction_limit_hit)
+		return 1;
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+/* xpcall(f, handler, ...), as the base library's, through xpcall_handler. */
+static int sandbox_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L);
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, xpcall_handler, 1);
+	lua_replace(L, 2);
+	lua_pushboolean(L, 1);
+	lua_pushvalue(L, 1);
+	lua_rotate(L, 3, 2);
+	if (lua_pcall(L, n - 2, LUA_MULTRET, 2) != LUA_OK) {
+		lua_pushboolean(L, 0);
+		lua_insert(L, -2);
+		return 2;
+	}
+	return lua_gettop(L) - 2;
+}
+
 /* load with mode "t" forced; upvalue 1: the real load, 2: the default env. */
 static int sandbox_load(lua_State *L)
 {
@@ -545,6 +580,8 @@ static int setup_protected(lua_State *L)
 	lua_setfield(L, pristine, "collectgarbage");
 	lua_pushcfunction(L, sandbox_setmetatable);
 	lua_setfield(L, pristine, "setmetatable");
+	lua_pushcfunction(L, sandbox_xpcall);
+	lua_setfield(L, pristine, "xpcall");
 
 	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
 		luaL_requiref(L, libs[i].name, libs[i].open, 0);
@@ -564,7 +601,7 @@ static int setup_protected(lua_State *L)
 	wrap_field(L, "remove", guard_table_remove);
 	lua_pop(L, 1);
 
-	/* Hide the shared string metatable: through it one rule could patch string methods for all. */
+	/* Hide the shared string metatable: through it a rule could patch methods for all. */
 	lua_pushliteral(L, "");
 	lua_getmetatable(L, -1);
 	lua_pushboolean(L, 0);
@@ -611,7 +648,7 @@ lua_State *sandbox_new(const struct sandbox_limits *lim, struct strbuf *err)
 			  cap, lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
 		goto fail;
 	}
-	/* Between calls the host allocates freely: a refusal there would be an unprotected error. */
+	/* Between calls the host allocates freely: a refusal there would be unprotected. */
 	sb->enforce = 0;
 	lua_gc(L, LUA_GCCOLLECT);
 	sb->peak = sb->used;
@@ -742,7 +779,9 @@ int sandbox_load_buffer(lua_State *L, const char *buf, size_t len,
 		goto cleanup;
 	}
 	if (status != LUA_OK) {
-		error_set(err, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "cannot load chunk");
+		const char *msg = lua_tostring(L, -1);
+
+		error_set(err, "%s", msg ? msg : "cannot load chunk");
 		lua_pop(L, 1);
 		goto cleanup;
 	}
