@@ -2,6 +2,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include <lauxlib.h>
 #include <math.h>
@@ -19,6 +26,7 @@ void analyze_options_init(struct analyze_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	sandbox_limits_init(&o->limits);
+	o->rule_timeout_ms = ANALYZE_DEFAULT_RULE_TIMEOUT_MS;
 }
 
 void analyze_options_release(struct analyze_options *o)
@@ -182,7 +190,13 @@ static const char host_lua[] =
 	"  end\n"
 	"  return v\n"
 	"end\n"
-	"return { ro = ro, lookup = lookup }\n";
+	"local function warm(b)\n"
+	"  local function each(t) for _, p in pairs(t or {}) do p:ok() end end\n"
+	"  each(b.profiles)\n"
+	"  for _, s in ipairs(b.samples or {}) do each(s.profiles) end\n"
+	"  if b.base then each(b.base.profiles) end\n"
+	"end\n"
+	"return { ro = ro, lookup = lookup, warm = warm }\n";
 
 #define REG_FACTS "triage.facts"
 #define REG_HOST "triage.host"
@@ -962,6 +976,331 @@ static void run_rule(lua_State *L, struct loaded *x, json_object *status, struct
 	strbuf_release(&err);
 }
 
+/* ---- running rules in a forked copy, under a watchdog ---- */
+
+/*
+ * One rule's outcome crosses from the child to the parent as a JSON line:
+ * its rule_result, its findings and its rung notes.
+ */
+static json_object *strlist_to_json(const struct strlist *l)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		json_object_array_add(a, json_object_new_string(l->items[i]));
+	return a;
+}
+
+static void strlist_from_json(json_object *a, struct strlist *l)
+{
+	size_t i;
+
+	if (!a || !json_object_is_type(a, json_type_array))
+		return;
+	for (i = 0; i < json_object_array_length(a); i++)
+		strlist_add(l, json_object_get_string(json_object_array_get_idx(a, i)));
+}
+
+static json_object *jstr_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static char *jdup(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) ?
+		xstrdup(json_object_get_string(v)) : NULL;
+}
+
+static int jint(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int(v) : 0;
+}
+
+static json_object *outcome_to_json(const struct report *lr)
+{
+	json_object *o = json_object_new_object(), *fs = json_object_new_array(), *ns = json_object_new_array();
+	const struct rule_result *x = &lr->rules[0];
+	size_t i;
+
+	json_object_object_add(o, "status", json_object_new_int(x->status));
+	json_object_object_add(o, "reason", jstr_or_null(x->reason));
+	json_object_object_add(o, "failure", jstr_or_null(x->failure));
+	for (i = 0; i < lr->nr_findings; i++) {
+		const struct finding *f = &lr->findings[i];
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "severity", json_object_new_int(f->severity));
+		json_object_object_add(j, "confidence", json_object_new_double(f->confidence));
+		json_object_object_add(j, "bytes", json_object_new_int64(f->bytes));
+		json_object_object_add(j, "title", jstr_or_null(f->title));
+		json_object_object_add(j, "summary", jstr_or_null(f->summary));
+		json_object_object_add(j, "evidence", strlist_to_json(&f->evidence));
+		json_object_object_add(j, "advice", strlist_to_json(&f->advice));
+		json_object_object_add(j, "refs", strlist_to_json(&f->refs));
+		json_object_array_add(fs, j);
+	}
+	for (i = 0; i < lr->nr_notes; i++) {
+		const struct rung_note *n = &lr->notes[i];
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "verdict", json_object_new_int(n->verdict));
+		json_object_object_add(j, "reason", jstr_or_null(n->reason));
+		json_object_object_add(j, "evidence", strlist_to_json(&n->evidence));
+		json_object_array_add(ns, j);
+	}
+	json_object_object_add(o, "findings", fs);
+	json_object_object_add(o, "notes", ns);
+	return o;
+}
+
+static struct rule_result *add_rule_result(struct report *r, const struct loaded *x)
+{
+	struct rule_result *rr = report_add_rule(r);
+
+	rr->id = xstrdup(x->id);
+	rr->file = xstrdup(x->file);
+	rr->origin = xstrdup(x->origin);
+	rr->rung = x->rung;
+	rr->title = x->title ? xstrdup(x->title) : NULL;
+	return rr;
+}
+
+static void outcome_apply(struct report *r, const struct loaded *x, json_object *o)
+{
+	struct rule_result *rr = add_rule_result(r, x);
+	json_object *a;
+	size_t i;
+	int st = jint(o, "status");
+
+	rr->status = st == RULE_RAN ? RULE_RAN : st == RULE_SKIPPED ? RULE_SKIPPED : RULE_ERROR;
+	rr->reason = jdup(o, "reason");
+	rr->failure = jdup(o, "failure");
+	if (json_object_object_get_ex(o, "findings", &a) && json_object_is_type(a, json_type_array)) {
+		for (i = 0; i < json_object_array_length(a) && i < 100; i++) {
+			json_object *j = json_object_array_get_idx(a, i), *v;
+			struct finding *f = report_add_finding(r);
+			int sev = jint(j, "severity");
+
+			f->rule = xstrdup(x->id);
+			f->rung = x->rung;
+			f->severity = sev >= SEV_INFO && sev <= SEV_CRITICAL ? (enum severity)sev : SEV_INFO;
+			if (json_object_object_get_ex(j, "confidence", &v))
+				f->confidence = json_object_get_double(v);
+			if (json_object_object_get_ex(j, "bytes", &v))
+				f->bytes = json_object_get_int64(v);
+			f->title = jdup(j, "title");
+			f->summary = jdup(j, "summary");
+			strlist_from_json(json_object_object_get(j, "evidence"), &f->evidence);
+			strlist_from_json(json_object_object_get(j, "advice"), &f->advice);
+			strlist_from_json(json_object_object_get(j, "refs"), &f->refs);
+		}
+	}
+	if (json_object_object_get_ex(o, "notes", &a) && json_object_is_type(a, json_type_array)) {
+		for (i = 0; i < json_object_array_length(a) && i < 100; i++) {
+			json_object *j = json_object_array_get_idx(a, i);
+			struct rung_note *n = report_add_note(r);
+
+			n->rule = xstrdup(x->id);
+			n->rung = x->rung;
+			n->verdict = jint(j, "verdict") == VERDICT_RULED_OUT ? VERDICT_RULED_OUT : VERDICT_INCONCLUSIVE;
+			n->reason = jdup(j, "reason");
+			strlist_from_json(json_object_object_get(j, "evidence"), &n->evidence);
+		}
+	}
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The child: runs rules from index start on, one line per event. */
+static void child_run(lua_State *L, struct loadset *rules, const size_t *order, size_t nr,
+		      size_t start, json_object *status, int fd)
+{
+	struct strbuf line = STRBUF_INIT;
+	size_t k;
+
+	for (k = start; k < nr; k++) {
+		struct report lr;
+		json_object *o;
+
+		strbuf_reset(&line);
+		strbuf_addf(&line, "S %zu\n", k);
+		if (write_all(fd, line.buf, line.len) < 0)
+			break;
+		report_init(&lr);
+		run_rule(L, &rules->items[order[k]], status, &lr);
+		o = outcome_to_json(&lr);
+		strbuf_reset(&line);
+		strbuf_addf(&line, "R %zu %s\n", k, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		report_release(&lr);
+		if (write_all(fd, line.buf, line.len) < 0)
+			break;
+	}
+	write_all(fd, "E\n", 2);
+	strbuf_release(&line);
+}
+
+static int64_t mono_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The parent: reads the child's lines, applies outcomes, and kills the
+ * child when one rule runs past the timeout. Returns the index to go on
+ * from (nr when every rule is done).
+ */
+static size_t supervise(pid_t pid, int fd, struct loadset *rules, const size_t *order, size_t nr,
+			size_t start, struct report *r, int timeout_ms)
+{
+	struct strbuf buf = STRBUF_INIT;
+	size_t current = (size_t)-1, next = start;
+	int64_t deadline = 0;
+	int status = 0, done = 0;
+
+	while (!done) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int wait_ms = current == (size_t)-1 ? -1 : (int)(deadline - mono_now_ms());
+		char chunk[65536];
+		ssize_t n;
+		char *nl;
+
+		if (current != (size_t)-1 && wait_ms <= 0) {
+			struct rule_result *rr;
+
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			rr = add_rule_result(r, &rules->items[order[current]]);
+			rr->status = RULE_ERROR;
+			rr->failure = xstrdup("timeout");
+			strbuf_reset(&buf);
+			strbuf_addf(&buf, "%s: ran for more than %d ms (stuck in C code the instruction cap cannot interrupt, such as a pathological string pattern)",
+				    rules->items[order[current]].file, timeout_ms);
+			rr->reason = strbuf_detach(&buf, NULL);
+			next = current + 1;
+			goto out;
+		}
+		if (poll(&pfd, 1, wait_ms) < 0 && errno != EINTR)
+			break;
+		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		strbuf_add(&buf, chunk, (size_t)n);
+		while ((nl = memchr(buf.buf, '\n', buf.len))) {
+			size_t len = (size_t)(nl - buf.buf) + 1;
+			size_t k;
+
+			*nl = '\0';
+			if (buf.buf[0] == 'S' && sscanf(buf.buf, "S %zu", &k) == 1 && k < nr) {
+				current = k;
+				deadline = mono_now_ms() + timeout_ms;
+			} else if (buf.buf[0] == 'R' && sscanf(buf.buf, "R %zu", &k) == 1 && k < nr) {
+				const char *js = strchr(buf.buf + 2, ' ');
+				json_object *o = js ? json_tokener_parse(js + 1) : NULL;
+
+				if (o) {
+					outcome_apply(r, &rules->items[order[k]], o);
+					json_object_put(o);
+				}
+				current = (size_t)-1;
+				next = k + 1;
+			} else if (buf.buf[0] == 'E') {
+				done = 1;
+				next = nr;
+			}
+			memmove(buf.buf, buf.buf + len, buf.len - len);
+			buf.len -= len;
+			buf.buf[buf.len] = '\0';
+		}
+	}
+	waitpid(pid, &status, 0);
+	if (!done && current != (size_t)-1) {
+		/* the child died inside a rule: that rule caused it */
+		struct rule_result *rr = add_rule_result(r, &rules->items[order[current]]);
+
+		rr->status = RULE_ERROR;
+		rr->failure = xstrdup("crash");
+		strbuf_reset(&buf);
+		if (WIFSIGNALED(status))
+			strbuf_addf(&buf, "%s: the analysis process died (signal %d) while this rule ran",
+				    rules->items[order[current]].file, WTERMSIG(status));
+		else
+			strbuf_addf(&buf, "%s: the analysis process exited (%d) while this rule ran",
+				    rules->items[order[current]].file, WEXITSTATUS(status));
+		rr->reason = strbuf_detach(&buf, NULL);
+		next = current + 1;
+	}
+out:
+	strbuf_release(&buf);
+	return next;
+}
+
+static void run_rules(lua_State *L, struct loadset *rules, const size_t *order, size_t nr,
+		      json_object *status, struct report *r, int timeout_ms)
+{
+	struct strbuf err = STRBUF_INIT;
+	size_t next = 0;
+
+	if (timeout_ms > 0) {
+		/* decode profiles once here, so each child inherits them instead of decoding again */
+		push_host_fn(L, "warm");
+		lua_getfield(L, LUA_REGISTRYINDEX, REG_FACTS);
+		sandbox_pcall(L, 1, 0, &err);
+	}
+	while (next < nr && timeout_ms > 0) {
+		int fds[2];
+		pid_t pid;
+
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			break;
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			close(fds[0]);
+			close(fds[1]);
+			break;
+		}
+		if (pid == 0) {
+			close(fds[0]);
+			child_run(L, rules, order, nr, next, status, fds[1]);
+			_exit(0);
+		}
+		close(fds[1]);
+		next = supervise(pid, fds[0], rules, order, nr, next, r, timeout_ms);
+		close(fds[0]);
+	}
+	/* no watchdog asked for, or no process to be had: run in process */
+	for (; next < nr; next++)
+		run_rule(L, &rules->items[order[next]], status, r);
+	strbuf_release(&err);
+}
+
 static void headline_from_ledger(lua_State *L, struct report *r)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -1011,7 +1350,7 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 	struct loadset rules = { 0 };
 	lua_State *L = NULL;
 	json_object *status = json_object_new_object();
-	size_t i;
+	size_t i, *order = NULL, nr_order = 0;
 	int ret = -1;
 
 	bundle_init(&b);
@@ -1045,6 +1384,7 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 		facts_headline(&b, r);
 
 	load_rules(L, o, &rules);
+	order = xmalloc((rules.nr ? rules.nr : 1) * sizeof(*order));
 	for (i = 0; i < rules.nr; i++) {
 		struct loaded *x = &rules.items[i];
 
@@ -1061,12 +1401,14 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 			rr->failure = xstrdup("load");
 			continue;
 		}
-		run_rule(L, x, status, r);
+		order[nr_order++] = i;
 	}
+	run_rules(L, &rules, order, nr_order, status, r, o->rule_timeout_ms);
 	r->facts_status = json_object_get(status);
 	report_finish(r);
 	ret = 0;
 out:
+	free(order);
 	loadset_release(L, &rules);
 	json_object_put(status);
 	sandbox_close(L);

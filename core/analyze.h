@@ -27,7 +27,16 @@ struct analyze_options {
 	const char *plugin_dir;
 	const char *base_bundle;	/* --base: compare against this bundle */
 	struct sandbox_limits limits;
+	/*
+	 * Wall-clock limit per rule. Rules run in a forked copy of the host,
+	 * so a rule stuck where the instruction cap cannot reach (a C library
+	 * function such as a pathological string pattern) or a crash in host
+	 * code costs that rule only. 0: in process, without the watchdog.
+	 */
+	int rule_timeout_ms;
 };
+
+#define ANALYZE_DEFAULT_RULE_TIMEOUT_MS 20000
 
 void analyze_options_init(struct analyze_options *o);
 void analyze_options_release(struct analyze_options *o);

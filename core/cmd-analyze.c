@@ -34,6 +34,8 @@ const char usage_analyze[] =
 	"      --no-color         no colour even on a terminal\n"
 	"      --max-memory SIZE  Lua memory cap (default 64M)\n"
 	"      --max-instructions N  Lua instruction cap per rule (default 50000000)\n"
+	"      --rule-timeout SECONDS  wall-clock limit per rule (default 20; 0 runs\n"
+	"                         rules in process, without the watchdog)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Rules are also read from $TRIAGE_RULES_PATH (colon-separated) and\n"
@@ -51,6 +53,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "max-memory", required_argument, NULL, 'M' },
 		{ "max-instructions", required_argument, NULL, 'I' },
+		{ "rule-timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct analyze_options o;
@@ -112,6 +115,19 @@ int cmd_analyze(int argc, char **argv)
 				goto out;
 			}
 			o.limits.max_instructions = v;
+			break;
+		}
+		case 'T': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 0 || v > 3600) {
+				ret = command_usage_error("analyze", "--rule-timeout wants seconds (0 to 3600), not '%s'", optarg);
+				goto out;
+			}
+			o.rule_timeout_ms = (int)v * 1000;
 			break;
 		}
 		default:

@@ -35,7 +35,8 @@ const char usage_rules[] =
 	"   \"max_severity\": \"low\",               (nothing above this fires)\n"
 	"   \"rule_status\": {\"rule-id\": \"error\"},  (ran, skipped or error)\n"
 	"   \"rule_failure\": {\"rule-id\": \"instruction_limit\"},\n"
-	"   \"rule_reason\": {\"rule-id\": \"text in the reason\"}}\n"
+	"   \"rule_reason\": {\"rule-id\": \"text in the reason\"},\n"
+	"   \"rule_timeout_ms\": 20000}           (the per-rule watchdog, as --rule-timeout)\n"
 	"A CASE_DIR without expect.json is searched for case directories one\n"
 	"level down. Prints PASS or FAIL per case and 'N passed, N failed';\n"
 	"exits 1 when a case fails.\n";
@@ -135,6 +136,8 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 		goto out;
 	}
 	strbuf_addf(&p, "%s/%s", dir, s);
+	if (json_object_object_get_ex(exp, "rule_timeout_ms", &v))
+		o.rule_timeout_ms = json_object_get_int(v);
 	if ((s = jstr(exp, "base"))) {
 		strbuf_addf(&base, "%s/%s", dir, s);
 		o.base_bundle = base.buf;
