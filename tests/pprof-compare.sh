@@ -116,7 +116,7 @@ EOF
 
 # load: bounded query load (about 3 s) so the CPU profile has samples.
 load() {
-	local end=$((SECONDS + 3))
+	local end=$((SECONDS + ${1:-3}))
 	while [ "$SECONDS" -lt "$end" ]; do
 		curl -s -o /dev/null --max-time 2 "$PROM_URL/metrics"
 		curl -s -o /dev/null --max-time 2 \
@@ -135,12 +135,18 @@ if command -v prometheus >/dev/null; then
 	fi
 	p=$WORK/prof/prometheus
 	mkdir -p "$p"
-	load &
-	LOAD_PID=$!
-	PIDS+=("$LOAD_PID")
-	curl -sf --max-time 20 -o "$p/cpu.pb.gz" "$PROM_URL/debug/pprof/profile?seconds=2" ||
-		die "fetching prometheus CPU profile"
-	wait "$LOAD_PID"
+	# A CPU profile can come back empty when the machine is busy (CI runs
+	# the sanitizer build beside this): retry a few times, longer each time.
+	for secs in 2 4 6; do
+		load $((secs + 1)) &
+		LOAD_PID=$!
+		PIDS+=("$LOAD_PID")
+		curl -sf --max-time 30 -o "$p/cpu.pb.gz" "$PROM_URL/debug/pprof/profile?seconds=$secs" ||
+			die "fetching prometheus CPU profile"
+		wait "$LOAD_PID"
+		"$TRIAGE" top --format json "$p/cpu.pb.gz" >/dev/null 2>&1 && break
+		echo "note: prometheus CPU profile of ${secs}s has no samples; retrying"
+	done
 	for prof in heap allocs goroutine; do
 		curl -sf --max-time 20 -o "$p/$prof.pb.gz" "$PROM_URL/debug/pprof/$prof" ||
 			die "fetching prometheus $prof profile"
