@@ -25,9 +25,12 @@ return {
       if cg.limit and not cg.limit_unlimited then
         ev[#ev + 1] = string.format("limit %s: working set at %s of it", fmt.bytes(cg.limit), fmt.pct(ws, cg.limit))
       end
+      -- mostly cache and little program memory: the number itself misleads
+      local misleading = af >= 0.5 * ws and anon <= 0.25 * ws
+      local near = cg.limit and not cg.limit_unlimited and ws >= 0.8 * cg.limit
       r:finding{
-        severity = (cg.limit and not cg.limit_unlimited and ws >= 0.8 * cg.limit) and "high" or "medium",
-        confidence = 0.85,
+        severity = (misleading or near) and "high" or "medium",
+        confidence = misleading and 0.9 or 0.8,
         bytes = af,
         title = string.format("%s of the %s working set is active page cache", fmt.bytes(af), fmt.bytes(ws)),
         summary = "container_memory_working_set_bytes (cAdvisor) and kubelet eviction use usage minus inactive_file, so file pages the kernel considers active count as the container's memory. The program itself uses far less; pprof and RSS are right, the dashboard number measures something else.",
