@@ -57,8 +57,8 @@ static int is_dir(const char *p)
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
-void analyze_options_add_default_dirs(struct analyze_options *o, const char *const *cli_dirs,
-				      size_t nr_cli)
+static void add_dirs(struct analyze_options *o, const char *const *cli_dirs, size_t nr_cli,
+		     int user_dirs)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *env, *xdg, *home;
@@ -72,6 +72,8 @@ void analyze_options_add_default_dirs(struct analyze_options *o, const char *con
 	o->plugin_dir = strbuf_detach(&sb, NULL);
 
 	/* lowest precedence first: later directories override earlier ones */
+	if (!user_dirs)
+		goto cli;
 	xdg = getenv("XDG_CONFIG_HOME");
 	home = getenv("HOME");
 	if (xdg && *xdg)
@@ -82,21 +84,39 @@ void analyze_options_add_default_dirs(struct analyze_options *o, const char *con
 		add_dir(o, sb.buf, "XDG_CONFIG_HOME");
 	strbuf_reset(&sb);
 	env = getenv("TRIAGE_RULES_PATH");
-	while (env && *env) {
-		size_t n = strcspn(env, ":");
+	if (env && *env) {
+		/* like PATH, the first entry wins: add them last to first */
+		const char *end = env + strlen(env);
 
-		if (n) {
-			strbuf_reset(&sb);
-			strbuf_add(&sb, env, n);
-			add_dir(o, sb.buf, "TRIAGE_RULES_PATH");
+		while (end > env) {
+			const char *start = end;
+
+			while (start > env && start[-1] != ':')
+				start--;
+			if (end > start) {
+				strbuf_reset(&sb);
+				strbuf_add(&sb, start, (size_t)(end - start));
+				add_dir(o, sb.buf, "TRIAGE_RULES_PATH");
+			}
+			end = start > env ? start - 1 : env;
 		}
-		env += n;
-		if (*env == ':')
-			env++;
 	}
+cli:
 	for (i = 0; i < nr_cli; i++)
 		add_dir(o, cli_dirs[i], "--rules");
 	strbuf_release(&sb);
+}
+
+void analyze_options_add_default_dirs(struct analyze_options *o, const char *const *cli_dirs,
+				      size_t nr_cli)
+{
+	add_dirs(o, cli_dirs, nr_cli, 1);
+}
+
+void analyze_options_add_builtin_dirs(struct analyze_options *o, const char *const *cli_dirs,
+				      size_t nr_cli)
+{
+	add_dirs(o, cli_dirs, nr_cli, 0);
 }
 
 /* ---- finding rule files ---- */
@@ -326,6 +346,7 @@ struct loaded {
 	char *error;		/* load or validation error */
 	int overridden;
 	int done, failed;	/* plugins: ran, and failed */
+	int in_progress;	/* plugins: on the current dependency path */
 };
 
 static void loaded_release(lua_State *L, struct loaded *x)
@@ -544,6 +565,7 @@ struct reporter {
 	struct report *report;	/* NULL once the rule has returned */
 	struct loaded *rule;
 	int emitted;
+	int noted;
 };
 
 static struct reporter *check_reporter(lua_State *L)
@@ -709,6 +731,10 @@ static int reporter_note(lua_State *L, enum verdict v, const char *what)
 	struct strlist ev = { 0 };
 	struct rung_note *n;
 
+	if (rp->noted >= 100)
+		return luaL_error(L, "%s: a rule may record at most 100 rung notes", what);
+	rp->noted++;
+
 	if (lua_type(L, 2) == LUA_TSTRING) {
 		n = report_add_note(rp->report);
 		n->reason = xstrdup(lua_tostring(L, 2));
@@ -796,9 +822,14 @@ static void missing_reason(json_object *status, const char *path, struct strbuf 
 	json_object *v;
 
 	strbuf_add(&top, path, strcspn(path, "."));
-	if (json_object_object_get_ex(status, path, &v) ||
-	    json_object_object_get_ex(status, top.buf, &v))
+	if (json_object_object_get_ex(status, path, &v) && strcmp(json_object_get_string(v), "ok"))
 		strbuf_addf(out, "fact '%s' is unavailable: %s", path, json_object_get_string(v));
+	else if (json_object_object_get_ex(status, top.buf, &v) && strcmp(json_object_get_string(v), "ok"))
+		strbuf_addf(out, "fact '%s' is unavailable: %s", path, json_object_get_string(v));
+	else if (strcmp(top.buf, path))
+		/* the fact is there but this part of it is not */
+		strbuf_addf(out, "fact '%s' is unavailable: '%s' has no '%s'", path, top.buf,
+			    path + top.len + 1);
 	else
 		strbuf_addf(out, "fact '%s' is unavailable", path);
 	strbuf_release(&top);
@@ -814,12 +845,16 @@ static void run_plugin(lua_State *L, struct loadset *ps, size_t i, json_object *
 
 	if (x->done)
 		return;
-	if (depth > 32) {
+	if (x->in_progress || depth > 32) {
+		struct strbuf why = STRBUF_INIT;
+
+		strbuf_addf(&why, "plugin dependency cycle through '%s'", x->id);
+		fact_set_status(status, x->id, why.buf);
+		strbuf_release(&why);
 		x->done = x->failed = 1;
-		fact_set_status(status, x->id, "plugin dependency cycle");
 		return;
 	}
-	x->done = 1;	/* also marks "in progress" against cycles */
+	x->in_progress = 1;
 	for (k = 0; k < x->nr_requires; k++) {
 		int dep = plugin_index(ps, x->requires[k]);
 
@@ -828,14 +863,39 @@ static void run_plugin(lua_State *L, struct loadset *ps, size_t i, json_object *
 		if (!fact_available(L, x->requires[k])) {
 			strbuf_reset(&err);
 			missing_reason(status, x->requires[k], &err);
-			fact_set_status(status, x->id, err.buf);
+			if (!x->failed)
+				fact_set_status(status, x->id, err.buf);
+			x->failed = 1;
+			x->done = 1;
+			x->in_progress = 0;
+			strbuf_release(&err);
+			return;
+		}
+	}
+	x->done = 1;
+	x->in_progress = 0;
+	/* the base facts are not the plugin's to change: it gets the read-only view */
+	if (fact_lookup(L, x->id, &err) == 0) {
+		int taken = !lua_isnil(L, -1);
+
+		lua_pop(L, 1);
+		if (taken) {
+			strbuf_reset(&err);
+			strbuf_addf(&err, "plugin '%s' (%s) has the name of an existing fact", x->id, x->file);
 			x->failed = 1;
 			strbuf_release(&err);
 			return;
 		}
 	}
+	strbuf_reset(&err);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, x->fn_ref);
-	lua_getfield(L, LUA_REGISTRYINDEX, REG_FACTS);
+	if (push_facts_ro(L, &err) < 0) {
+		lua_pop(L, 1);
+		fact_set_status(status, x->id, err.buf);
+		x->failed = 1;
+		strbuf_release(&err);
+		return;
+	}
 	st = sandbox_pcall(L, 1, 1, &err);
 	if (st != SANDBOX_OK) {
 		struct strbuf why = STRBUF_INIT;
@@ -881,6 +941,7 @@ static void run_plugins(lua_State *L, const struct analyze_options *o, json_obje
 			rr->id = xstrdup(x->id ? x->id : "(plugin)");
 			rr->file = xstrdup(x->file);
 			rr->origin = xstrdup("plugin");
+			rr->no_rung = 1;
 			rr->status = RULE_ERROR;
 			rr->reason = xstrdup(x->error);
 			rr->failure = xstrdup("load");
@@ -938,6 +999,7 @@ static void run_rule(lua_State *L, struct loaded *x, json_object *status, struct
 	rp->report = r;
 	rp->rule = x;
 	rp->emitted = 0;
+	rp->noted = 0;
 	luaL_setmetatable(L, REPORTER);
 	/* keep the reporter reachable to disarm it after the call */
 	lua_pushvalue(L, -1);
@@ -1396,6 +1458,7 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 			rr->id = xstrdup(x->id ? x->id : "(unloadable)");
 			rr->file = xstrdup(x->file);
 			rr->origin = xstrdup(x->origin);
+			rr->no_rung = 1;
 			rr->status = RULE_ERROR;
 			rr->reason = xstrdup(x->error);
 			rr->failure = xstrdup("load");

@@ -18,11 +18,11 @@
 
 struct rule_dir {
 	const char *path;
-	const char *origin;	/* "built-in", "--rules", "TRIAGE_RULES_PATH", "XDG" */
+	const char *origin;	/* "built-in", "--rules", "TRIAGE_RULES_PATH", "XDG_CONFIG_HOME" */
 };
 
 struct analyze_options {
-	struct rule_dir *rule_dirs;	/* built-in first, then team dirs in precedence order */
+	struct rule_dir *rule_dirs;	/* lowest precedence first: a later dir's rule replaces an earlier one's */
 	size_t nr_rule_dirs;
 	const char *plugin_dir;
 	const char *base_bundle;	/* --base: compare against this bundle */
@@ -41,12 +41,17 @@ struct analyze_options {
 void analyze_options_init(struct analyze_options *o);
 void analyze_options_release(struct analyze_options *o);
 /*
- * Built-in rules from the data directory, then --rules dirs, then
- * TRIAGE_RULES_PATH (colon-separated), then $XDG_CONFIG_HOME/triage/rules
- * (or ~/.config/triage/rules) when it exists. A later rule with an earlier
- * rule's id replaces it, so team rules override built-ins.
+ * Rule directories from lowest to highest precedence: the built-in rules
+ * from the data directory, $XDG_CONFIG_HOME/triage/rules (or
+ * ~/.config/triage/rules) when it exists, TRIAGE_RULES_PATH
+ * (colon-separated; its first entry wins, as in PATH), then the --rules
+ * directories in order. A rule with the id of a rule from a lower
+ * directory replaces it, so team rules override built-ins.
  */
 void analyze_options_add_default_dirs(struct analyze_options *o, const char *const *cli_dirs,
+				      size_t nr_cli);
+/* The same without the user's XDG and TRIAGE_RULES_PATH: for hermetic rule tests. */
+void analyze_options_add_builtin_dirs(struct analyze_options *o, const char *const *cli_dirs,
 				      size_t nr_cli);
 
 /* Runs the whole analysis; -1 only when the bundle cannot be read at all. */

@@ -171,7 +171,7 @@ int cmd_analyze(int argc, char **argv)
 		wrote = report_write_markdown(&r, out);
 	else
 		wrote = report_write_text(&r, out, !no_color && !output && isatty(STDOUT_FILENO) &&
-					  !getenv("NO_COLOR"));
+					  !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
 	if (fflush(out) || wrote < 0) {
 		fprintf(stderr, "triage analyze: cannot write the report: %s\n", strerror(errno));
 		ret = EXIT_INTERNAL;

@@ -129,7 +129,25 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 			dirs[nr++] = owned[i];
 		}
 	}
-	analyze_options_add_default_dirs(&o, dirs, nr);
+	/* hermetic: a case sees the built-in rules and the ones it names, not the user's */
+	analyze_options_add_builtin_dirs(&o, dirs, nr);
+	{
+		static const char *const known[] = { "bundle", "base", "rules", "top", "findings", "absent",
+			"verdicts", "max_severity", "rule_status", "rule_failure", "rule_reason",
+			"rule_timeout_ms", "description", NULL };
+
+		json_object_object_foreach(exp, key, val) {
+			const char *const *k;
+
+			(void)val;
+			for (k = known; *k && strcmp(*k, key); k++)
+				;
+			if (!*k)
+				strbuf_addf(why, "expect.json: unknown key '%s'; ", key);
+		}
+		if (why->len)
+			goto out;
+	}
 	s = jstr(exp, "bundle");
 	if (!s) {
 		strbuf_addstr(why, "expect.json has no \"bundle\"");
@@ -149,8 +167,10 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 	if (json_object_object_get_ex(exp, "top", &v)) {
 		const char *id = jstr(v, "id"), *rung = jstr(v, "rung");
 
-		if (!r.nr_findings)
-			strbuf_addf(why, "top: no findings (want %s)", id ? id : rung);
+		if (!id && !rung)
+			strbuf_addstr(why, "top: give an id or a rung; ");
+		else if (!r.nr_findings)
+			strbuf_addf(why, "top: no findings (want %s); ", id ? id : rung);
 		else if ((id && strcmp(r.findings[0].rule, id)) ||
 			 (rung && strcmp(rung_name(r.findings[0].rung), rung)))
 			strbuf_addf(why, "top: got %s/%s, want %s/%s; ", rung_name(r.findings[0].rung),
@@ -173,7 +193,9 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 			}
 			if (rung && strcmp(rung_name(f->rung), rung))
 				strbuf_addf(why, "finding %s is on rung %s, want %s; ", id, rung_name(f->rung), rung);
-			if (ms && severity_parse(ms, &want) == 0 && f->severity < want)
+			if (ms && severity_parse(ms, &want) < 0)
+				strbuf_addf(why, "finding %s: min_severity '%s' is not a severity; ", id, ms);
+			else if (ms && f->severity < want)
 				strbuf_addf(why, "finding %s is %s, want at least %s; ", id, severity_name(f->severity), ms);
 		}
 	}
@@ -235,30 +257,36 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 		json_object_object_foreach(v, id, want) {
 			const char *w = json_object_get_string(want);
 			size_t k;
+			int seen = 0;
 
-			for (k = 0; k < r.nr_rules; k++)
-				if (r.rules[k].id && !strcmp(r.rules[k].id, id))
-					break;
-			if (k == r.nr_rules)
+			for (k = 0; k < r.nr_rules; k++) {
+				if (!r.rules[k].id || strcmp(r.rules[k].id, id))
+					continue;
+				seen = 1;
+				if (!r.rules[k].failure || strcmp(r.rules[k].failure, w))
+					strbuf_addf(why, "rule %s failure is %s, want %s; ", id,
+						    r.rules[k].failure ? r.rules[k].failure : "none", w);
+			}
+			if (!seen)
 				strbuf_addf(why, "rule %s did not run at all; ", id);
-			else if (!r.rules[k].failure || strcmp(r.rules[k].failure, w))
-				strbuf_addf(why, "rule %s failure is %s, want %s; ", id,
-					    r.rules[k].failure ? r.rules[k].failure : "none", w);
 		}
 	}
 	if (json_object_object_get_ex(exp, "rule_reason", &v) && json_object_is_type(v, json_type_object)) {
 		json_object_object_foreach(v, id, want) {
 			const char *w = json_object_get_string(want);
 			size_t k;
+			int seen = 0;
 
-			for (k = 0; k < r.nr_rules; k++)
-				if (r.rules[k].id && !strcmp(r.rules[k].id, id))
-					break;
-			if (k == r.nr_rules)
+			for (k = 0; k < r.nr_rules; k++) {
+				if (!r.rules[k].id || strcmp(r.rules[k].id, id))
+					continue;
+				seen = 1;
+				if (!r.rules[k].reason || !strstr(r.rules[k].reason, w))
+					strbuf_addf(why, "rule %s reason '%s' lacks '%s'; ", id,
+						    r.rules[k].reason ? r.rules[k].reason : "", w);
+			}
+			if (!seen)
 				strbuf_addf(why, "rule %s did not run at all; ", id);
-			else if (!r.rules[k].reason || !strstr(r.rules[k].reason, w))
-				strbuf_addf(why, "rule %s reason '%s' lacks '%s'; ", id,
-					    r.rules[k].reason ? r.rules[k].reason : "", w);
 		}
 	}
 out:
@@ -383,6 +411,14 @@ int cmd_rules(int argc, char **argv)
 		} else {
 			cases = xreallocarray(cases, nr_cases + 1, sizeof(*cases));
 			cases[nr_cases++] = argv[i];
+		}
+	}
+	for (i = 0; (size_t)i < nr_dirs; i++) {
+		if (access(dirs[i], R_OK) < 0) {
+			fprintf(stderr, "triage rules: cannot read rules directory '%s': %s\n", dirs[i], strerror(errno));
+			free(dirs);
+			free(cases);
+			return EXIT_USAGE;
 		}
 	}
 	if (!strcmp(argv[1], "list")) {

@@ -316,7 +316,11 @@ static int push_cgroup(lua_State *L, const struct bundle *b, const char *prefix,
 		memcpy(&v, (const char *)&c + fields[i].off, sizeof(v));
 		set_int(L, fields[i].name, v);
 	}
-	set_bool(L, "limit_unlimited", c.limit_unlimited || !CGMEM_HAS(&c, CGMEM_LIMIT));
+	/* samples do not read the limit: say unlimited only when the limit says so */
+	if (CGMEM_HAS(&c, CGMEM_LIMIT))
+		set_bool(L, "limit_unlimited", c.limit_unlimited);
+	else if (!*prefix)
+		set_bool(L, "limit_unlimited", 1);
 	set_str(L, "kernel_source", c.kernel_source == CGMEM_KERNEL_STAT ? "stat" :
 		c.kernel_source == CGMEM_KERNEL_SUMMED ? "summed" :
 		c.kernel_source == CGMEM_KERNEL_DERIVED ? "derived" : "none");
@@ -463,7 +467,10 @@ static void push_profiles(lua_State *L, const struct bundle *b, const char *pref
 			set_status(status, name.buf, why.buf);
 			continue;
 		}
-		lua_profile_push(L, f->data, f->len, f->path);
+		if (lua_profile_push(L, f->data, f->len, f->path) < 0) {
+			set_status(status, name.buf, "out of memory");
+			continue;
+		}
 		lua_setfield(L, -2, kinds[i]);
 		set_status(status, name.buf, NULL);
 	}

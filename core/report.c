@@ -254,15 +254,35 @@ void report_finish(struct report *r)
 			strlist_add(&v->evidence, sb.buf);
 		}
 		if (!implicated) {
+			size_t outs = 0, unsure = 0;
+
+			/*
+			 * A rung is ruled out by rules that looked and found nothing,
+			 * not by one of them while the others could not look.
+			 */
+			for (i = 0; i < r->nr_rules; i++)
+				if (!r->rules[i].no_rung && (int)r->rules[i].rung == g &&
+				    r->rules[i].status != RULE_RAN)
+					unsure++;
 			for (i = 0; i < r->nr_notes; i++) {
 				const struct rung_note *n = &r->notes[i];
+				size_t k;
 
 				if ((int)n->rung != g || n->verdict != VERDICT_RULED_OUT)
 					continue;
-				ruled_out = 1;
+				outs++;
 				strbuf_reset(&sb);
 				strbuf_addf(&sb, "%s: %s", n->rule, n->reason ? n->reason : "ruled out");
+				for (k = 0; k < n->evidence.nr; k++)
+					strbuf_addf(&sb, "%s%s", k ? "; " : " (", n->evidence.items[k]);
+				if (n->evidence.nr)
+					strbuf_addch(&sb, ')');
 				strlist_add(&v->evidence, sb.buf);
+			}
+			ruled_out = outs > 0 && outs >= unsure;
+			if (outs && !ruled_out) {
+				strlist_release(&v->evidence);
+				outs = 0;
 			}
 		}
 		if (!implicated && !ruled_out) {
@@ -287,7 +307,7 @@ void report_finish(struct report *r)
 			for (i = 0; i < r->nr_rules; i++) {
 				const struct rule_result *x = &r->rules[i];
 
-				if ((int)x->rung != g || x->status == RULE_RAN)
+				if (x->no_rung || (int)x->rung != g || x->status == RULE_RAN)
 					continue;
 				strbuf_reset(&sb);
 				strbuf_addf(&sb, "%s %s: %s", x->id, x->status == RULE_SKIPPED ? "skipped" : "failed",
@@ -377,7 +397,8 @@ json_object *report_to_json(const struct report *r)
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "id", str_or_null(x->id));
-		json_object_object_add(o, "rung", json_object_new_string(rung_name(x->rung)));
+		json_object_object_add(o, "rung", x->no_rung ? NULL : json_object_new_string(rung_name(x->rung)));
+		json_object_object_add(o, "title", str_or_null(x->title));
 		json_object_object_add(o, "file", str_or_null(x->file));
 		json_object_object_add(o, "origin", str_or_null(x->origin));
 		json_object_object_add(o, "status", json_object_new_string(rule_status_name(x->status)));
@@ -716,7 +737,8 @@ int report_write_markdown(const struct report *r, FILE *out)
 	for (i = 0; i < r->nr_rules; i++) {
 		const struct rule_result *x = &r->rules[i];
 
-		fprintf(out, "| `%s` | %s | %s | ", x->id ? x->id : "?", rung_name(x->rung), rule_status_name(x->status));
+		fprintf(out, "| `%s` | %s | %s%s%s | ", x->id ? x->id : "?", x->no_rung ? "-" : rung_name(x->rung),
+			rule_status_name(x->status), x->failure ? ": " : "", x->failure ? x->failure : "");
 		md_cell(out, x->reason ? x->reason : "");
 		fputs(" |\n", out);
 	}

@@ -74,12 +74,13 @@ struct rung_note {
 };
 
 struct rule_result {
-	char *id, *file, *origin;	/* origin: "built-in", "team: DIR", ... */
+	char *id, *file, *origin;	/* origin: "built-in", "--rules", "TRIAGE_RULES_PATH", "XDG_CONFIG_HOME", "plugin" */
 	enum rung rung;
+	int no_rung;		/* the rule failed to load before its rung was known */
 	char *title;
 	enum rule_status status;
 	char *reason;		/* why skipped, or the error (file:line: message) */
-	char *failure;		/* error class: error, instruction_limit, memory_limit, blocked */
+	char *failure;		/* error, instruction_limit, memory_limit, blocked, load, timeout, crash */
 };
 
 struct rung_verdict {

@@ -29,9 +29,10 @@ local function pct(part, whole)
 end
 
 local function count(n)
-  local s = tostring(math.floor(n))
-  local out = s:reverse():gsub("(%d%d%d)", "%1,"):reverse()
-  return (out:gsub("^,", ""))
+  local neg = n < 0
+  local s = tostring(math.floor(neg and -n or n))
+  local out = s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
+  return (neg and "-" or "") .. out
 end
 
 return {

@@ -77,7 +77,7 @@ return {
       end
       if ms.StackSys then row(1, "goroutine and thread stacks (StackSys)", ms.StackSys) end
       local meta = (ms.MSpanSys or 0) + (ms.MCacheSys or 0) + (ms.BuckHashSys or 0) + (ms.GCSys or 0) + (ms.OtherSys or 0)
-      row(1, "runtime metadata (MSpan, MCache, BuckHash, GC, Other)", meta)
+      row(1, "runtime metadata (MSpan+MCache+BuckHash+GC+Other)", meta)
       if st and st.RssAnon and ms.HeapReleased then
         local go_resident = ms.Sys - ms.HeapReleased
         row(1, "anonymous RSS not accounted by Go", st.RssAnon - go_resident,

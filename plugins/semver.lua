@@ -11,11 +11,12 @@ local function parts(v)
   return nums, pre
 end
 
--- true when a < b; pre-release versions sort before their release
+-- true when a < b; pre-release versions sort before their release; nil
+-- when either is not a version at all ("(devel)" for a local replacement)
 local function less(a, b)
   local na, pa = parts(a)
   local nb, pb = parts(b)
-  if not na or not nb then return false end
+  if not na or not nb then return nil end
   for i = 1, math.max(#na, #nb) do
     local x, y = na[i] or 0, nb[i] or 0
     if x ~= y then return x < y end
@@ -27,8 +28,17 @@ end
 
 return {
   name = "semver",
-  description = "version comparison: semver.less(a, b), semver.at_least(v, min)",
+  description = "version comparison: semver.less(a, b), semver.at_least(v, min), semver.parses(v); nil when unknown",
   build = function(b)
-    return { less = less, at_least = function(v, min) return not less(v, min) end }
+    return {
+      less = less,
+      -- nil when v is not a version: callers must decide what unknown means
+      at_least = function(v, min)
+        local l = less(v, min)
+        if l == nil then return nil end
+        return not l
+      end,
+      parses = function(v) return parts(v) ~= nil end,
+    }
   end,
 }

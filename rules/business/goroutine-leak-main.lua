@@ -16,11 +16,9 @@ return {
                                              total, worst and worst.count or 0) } }
       return
     end
-    local stack = b.memstats and b.memstats.StackInuse
     r:finding{
       severity = worst.count >= 1000 and "high" or "medium",
       confidence = worst.max_wait_minutes > 0 and 0.85 or 0.65,
-      bytes = stack and math.floor(stack * worst.count / math.max(total, 1)) or nil,
       title = string.format("%s goroutines wait in %s, created by %s", fmt.count(worst.count), worst.top or "?", worst.created_by),
       summary = "One stack repeated many times, all started from the same place in the service, is the signature of goroutines that never exit. Their stacks, and everything they reference, stay alive.",
       evidence = {

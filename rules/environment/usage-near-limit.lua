@@ -28,7 +28,7 @@ return {
       r:finding{
         severity = kills > 0 and "critical" or "high",
         confidence = 0.9,
-        bytes = ws,
+        -- a symptom, not a cause: it claims no bytes, so what explains them ranks first
         title = kills > 0 and string.format("%s OOM kills; working set at %s of the limit", fmt.count(kills), fmt.pct(ws, cg.limit))
                 or string.format("Working set at %s of the %s limit", fmt.pct(ws, cg.limit), fmt.bytes(cg.limit)),
         summary = "The container is at its memory limit. The other rungs say what fills it; this one says the pressure is real.",

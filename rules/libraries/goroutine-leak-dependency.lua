@@ -24,11 +24,9 @@ return {
     }
     local grow = b.growth and b.growth.best and b.growth.best.goroutines
     if grow and grow > 0 then ev[#ev + 1] = "goroutines grew by " .. fmt.count(grow) .. " over " .. b.growth.best.label end
-    local stack = b.memstats and b.memstats.StackInuse
     r:finding{
       severity = (worst.count >= 1000 or (grow and grow > 0)) and "high" or "medium",
       confidence = 0.8,
-      bytes = stack and math.floor(stack * worst.count / math.max(total, 1)) or nil,
       title = string.format("%s goroutines from %s@%s never exit", fmt.count(worst.count), worst.module, worst.version or "?"),
       summary = "One stack repeated thousands of times, started from the same function in a dependency: goroutines that never exit, holding their stacks and whatever buffers they reference.",
       evidence = ev,

@@ -23,7 +23,10 @@ return {
         elseif deps[m] then mod, ver = m, deps[m] end
         if mod then break end
       end
-      local affected = mod and (not issue.fixed_in or semver.less(ver, issue.fixed_in))
+      -- an unparseable version ("(devel)", a local replacement) may be affected
+      local older = issue.fixed_in and semver.less(ver, issue.fixed_in)
+      local affected = mod and (not issue.fixed_in or older ~= false)
+      local sure = not issue.fixed_in or older == true
       if affected then
         local best, where = 0, nil
         for _, sig in ipairs(issue.signatures) do
@@ -47,9 +50,10 @@ return {
             ev[#ev + 1] = string.format("%s goroutines in its signature frames", fmt.count(best))
           end
           ev[#ev + 1] = issue.affected
+          if not sure then ev[#ev + 1] = "version '" .. tostring(ver) .. "' cannot be compared with " .. issue.fixed_in end
           r:finding{
             severity = (where == "heap" and best >= 0.4 * heap_total) and "critical" or "high",
-            confidence = 0.9,
+            confidence = sure and 0.9 or 0.7,
             bytes = where == "heap" and best or nil,
             title = issue.title .. " (" .. mod .. " " .. ver .. ")",
             summary = "A known issue of this dependency version matches what the profiles show: " .. issue.affected .. ".",

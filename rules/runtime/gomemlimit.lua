@@ -13,7 +13,11 @@ return {
       r:rule_out("the cgroup has no memory limit")
       return
     end
-    if not b.semver.at_least(go, "go1.19") then
+    local has_limit_api = b.semver.at_least(go, "go1.19")
+    if has_limit_api == nil then
+      r:inconclusive("the Go version is unknown")
+      return
+    elseif not has_limit_api then
       r:inconclusive(tostring(go) .. " predates GOMEMLIMIT (Go 1.19)")
       return
     end

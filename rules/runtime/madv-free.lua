@@ -45,6 +45,10 @@ return {
       }
       return
     end
+    if not go and not godebug:find("madvdontneed", 1, true) then
+      r:inconclusive("the Go version is unknown, so whether the runtime uses MADV_FREE is too")
+      return
+    end
     if not wants_free then
       r:rule_out{ reason = string.format("%s returns memory with MADV_DONTNEED%s", tostring(go or "this Go"),
                                          godebug ~= "" and (" (GODEBUG " .. godebug .. ")") or ""),

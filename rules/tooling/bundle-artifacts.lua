@@ -16,7 +16,9 @@ return {
     end
     local names = {}
     for name, why in pairs(b.unavailable or {}) do
-      if name ~= "base" and name ~= "samples" and name ~= "growth" and not name:find("^profiles%.(mutex|block|threadcreate)") then
+      local optional = name == "base" or name == "samples" or name == "growth"
+        or name == "profiles.mutex" or name == "profiles.block" or name == "profiles.threadcreate"
+      if not optional then
         names[#names + 1] = name .. ": " .. why
       end
     end
