@@ -36,6 +36,7 @@ const char usage_rules[] =
 	"   \"rule_status\": {\"rule-id\": \"error\"},  (ran, skipped or error)\n"
 	"   \"rule_failure\": {\"rule-id\": \"instruction_limit\"},\n"
 	"   \"rule_reason\": {\"rule-id\": \"text in the reason\"},\n"
+	"   \"notes\": {\"rule-id\": \"text\"},       (a rule_out/inconclusive note saying text)\n"
 	"   \"rule_timeout_ms\": 20000}           (the per-rule watchdog, as --rule-timeout)\n"
 	"A CASE_DIR without expect.json is searched for case directories one\n"
 	"level down. Prints PASS or FAIL per case and 'N passed, N failed';\n"
@@ -134,7 +135,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 	{
 		static const char *const known[] = { "bundle", "base", "rules", "top", "findings", "absent",
 			"verdicts", "max_severity", "rule_status", "rule_failure", "rule_reason",
-			"rule_timeout_ms", "description", NULL };
+			"rule_timeout_ms", "description", "notes", NULL };
 
 		json_object_object_foreach(exp, key, val) {
 			const char *const *k;
@@ -287,6 +288,20 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 			}
 			if (!seen)
 				strbuf_addf(why, "rule %s did not run at all; ", id);
+		}
+	}
+	/* "notes": {"rule-id": "text"}: the rule ruled its rung out (or left it open) saying text */
+	if (json_object_object_get_ex(exp, "notes", &v) && json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, id, want) {
+			const char *w = json_object_get_string(want);
+			size_t k;
+			int seen = 0;
+
+			for (k = 0; k < r.nr_notes && !seen; k++)
+				seen = r.notes[k].rule && !strcmp(r.notes[k].rule, id) &&
+				       r.notes[k].reason && strstr(r.notes[k].reason, w);
+			if (!seen)
+				strbuf_addf(why, "no note from rule %s says '%s'; ", id, w);
 		}
 	}
 out:

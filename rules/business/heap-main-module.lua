@@ -28,10 +28,16 @@ return {
       local grew = b.growth and b.growth.best and b.growth.best.heap_inuse
       if grew then ev[#ev + 1] = "HeapInuse changed by " .. fmt.bytes(grew) .. " over " .. b.growth.best.label end
       local headline = b.ledger and b.ledger.headline and b.ledger.headline.bytes or 0
-      local big = headline > 0 and h.main >= 0.25 * headline
-      local growing = grew and grew >= 16 * 1048576 and grew >= 0.1 * (b.memstats.HeapInuse or grew)
+      local limit = b.cgroup and not b.cgroup.limit_unlimited and b.cgroup.limit
+      -- a service's own data owning its heap is normal; it is a finding when
+      -- that heap grows, or presses against the container's limit
+      local growing = grew and grew >= 16 * 1048576 and grew >= 0.1 * (b.memstats and b.memstats.HeapInuse or grew)
+      local stable = grew and not growing
+      local pressing = limit and h.main >= 0.4 * limit
       local severity = "low"
-      if big or growing then severity = (share >= 0.7 and (big or growing)) and "high" or "medium" end
+      if growing then severity = share >= 0.7 and "high" or "medium"
+      elseif pressing and not stable then severity = "medium" end
+      if stable then ev[#ev + 1] = "the heap did not grow between samples: a steady state, not a leak" end
       if headline > 0 then
         ev[#ev + 1] = string.format("that is %s of the headline %s", fmt.pct(h.main, headline), fmt.bytes(headline))
       end

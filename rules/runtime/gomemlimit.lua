@@ -27,7 +27,9 @@ return {
     end
     local ms = b.memstats
     local next_gc = ms and ms.NextGC
-    local near = next_gc and next_gc >= 0.5 * cg.limit
+    -- advice in general; a finding that matters when the GC's next goal
+    -- would take the heap past the limit the cgroup is already close to
+    local near = next_gc and next_gc >= 0.9 * cg.limit and (cg.usage or 0) >= 0.8 * cg.limit
     r:finding{
       severity = near and "medium" or "low",
       confidence = 0.6,

@@ -1,0 +1,3 @@
+module github.com/rancher/remotedialer
+
+go 1.19

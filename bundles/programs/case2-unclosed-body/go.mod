@@ -1,0 +1,3 @@
+module example.com/asset-sync
+
+go 1.19

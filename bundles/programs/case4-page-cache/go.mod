@@ -1,0 +1,3 @@
+module example.com/render-service
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/catalog-api
+
+go 1.19

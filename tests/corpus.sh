@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The incident corpus (bundles/): every casebook bundle's top finding is at
+# the right rung and names the cause, healthy bundles raise nothing at
+# medium or above (bundles/cases/*/expect.json, through triage rules
+# test), and every report's ledger accounts for its headline with named
+# remainders.
+set -u
+: "${TRIAGE:?}" "${SRCDIR:?}"
+fail=0
+out=$("$TRIAGE" rules test "$SRCDIR/bundles/cases" 2>&1); rc=$?
+echo "$out"
+[ $rc -eq 0 ] || fail=1
+n=$(ls -d "$SRCDIR"/bundles/cases/*/ | wc -l)
+[ "$(tail -1 <<<"$out")" = "$n passed, 0 failed" ] || { echo "FAIL: expected $n cases to pass"; fail=1; }
+for b in "$SRCDIR"/bundles/*.tgz; do
+	"$TRIAGE" analyze --format json "$b" | python3 -c '
+import json, sys
+name = sys.argv[1]
+d = json.load(sys.stdin)
+led = d.get("ledger") or {}
+h = (led.get("headline") or {}).get("bytes") or 0
+rows = led.get("rows") or []
+names = [r["name"] for r in rows]
+bad = []
+if h <= 0: bad.append("no headline")
+# each layer names what it cannot explain
+need = ["HeapInuse not in the profile", "anonymous RSS not accounted by Go", "cgroup anon not in this process"]
+for k in need:
+    if not any(k in x for x in names): bad.append("no row " + repr(k))
+for r in rows:
+    if r.get("bytes") is None: continue
+    if h and abs(r.get("share", 0) - r["bytes"] / h) > 1e-6: bad.append("share of " + r["name"])
+print(("FAIL " if bad else "ok   ") + name + ": headline %d bytes, %d ledger rows" % (h, len(rows)) + ("; " + ", ".join(bad) if bad else ""))
+sys.exit(1 if bad else 0)' "$(basename "$b")" || fail=1
+done
+exit $fail
