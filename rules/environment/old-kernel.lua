@@ -22,8 +22,9 @@ return {
         refs = { "https://docs.kernel.org/admin-guide/cgroup-v1/memory.html", "shared/casebook.md case 4" },
       }
     else
-      r:rule_out{ reason = string.format("kernel %s is recent%s", k.release, v and (", cgroup v" .. v) or ""),
-                  evidence = { v == 1 and "cgroup v1 (v2 reclaims page cache better, but this kernel is fine)" or "cgroup v2" } }
+      r:rule_out{ reason = string.format("kernel %s is recent", k.release),
+                  evidence = { v == 1 and "cgroup v1; v2 accounts and reclaims page cache better" or
+                               ("cgroup v" .. tostring(v or "?")) } }
     end
   end,
 }
