@@ -107,4 +107,25 @@ if "unusable" not in text and "decompresses to more than" not in text and "does 
     print("FAIL: %s: no rule or fact mentions the bad profile" % n); sys.exit(1)
 PY
 done
+# 6. a bundle missing nearly everything still analyzes: rules are skipped, with reasons
+python3 - "$B" "$W/thin.tgz" <<'PY' || fail=1
+import io, sys, tarfile
+with tarfile.open(sys.argv[1]) as s, tarfile.open(sys.argv[2], "w:gz") as d:
+    for m in s.getmembers():
+        if m.name in ("manifest.json", "proc/status", "host/osrelease"):
+            data = s.extractfile(m).read()
+            info = tarfile.TarInfo(m.name); info.size = len(data)
+            d.addfile(info, io.BytesIO(data))
+PY
+"$TRIAGE" analyze --format json -o "$W/thin.json" "$W/thin.tgz"; rc=$?
+python3 - "$W/thin.json" <<'PY' && ok "a bundle without profiles, cgroup or MemStats: rules skipped with reasons" || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+skipped = [r for r in d["rules"] if r["status"] == "skipped"]
+bad = [r for r in skipped if "unavailable" not in (r["reason"] or "")]
+if len(skipped) < 5 or bad or d["headline"]["bytes"] <= 0:
+    print("FAIL: thin bundle: %d skipped, %d without a reason, headline %r" % (len(skipped), len(bad), d["headline"]))
+    sys.exit(1)
+PY
+[ $rc -eq 0 ] || bad "thin bundle: exit $rc"
 exit $fail
