@@ -100,6 +100,38 @@ static const struct finding *find_finding(const struct report *r, const char *id
 	return NULL;
 }
 
+/*
+ * "rule_failure": {"id": "class"} (exact) or "rule_reason": {"id": "text"}
+ * (substring), checked against every rule result with that id.
+ */
+static void check_rule_field(const struct report *r, json_object *exp, const char *key, int substring,
+			     struct strbuf *why)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(exp, key, &v) || !json_object_is_type(v, json_type_object))
+		return;
+	json_object_object_foreach(v, id, want) {
+		const char *w = json_object_get_string(want);
+		size_t k;
+		int seen = 0;
+
+		for (k = 0; k < r->nr_rules; k++) {
+			const char *got = substring ? r->rules[k].reason : r->rules[k].failure;
+
+			if (!r->rules[k].id || strcmp(r->rules[k].id, id))
+				continue;
+			seen = 1;
+			if (!got || (substring ? !strstr(got, w) : !!strcmp(got, w)))
+				strbuf_addf(why, "rule %s %s is '%s', want %s'%s'; ", id,
+					    substring ? "reason" : "failure", got ? got : "none",
+					    substring ? "it to contain " : "", w);
+		}
+		if (!seen)
+			strbuf_addf(why, "rule %s did not run at all; ", id);
+	}
+}
+
 /* Checks one expectation file; appends each failed expectation to why. */
 static void check_case(const char *dir, json_object *exp, const char *const *cli_dirs, size_t nr_cli,
 		       struct strbuf *why)
@@ -254,42 +286,8 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 		}
 	}
 	/* "rule_failure": {"id": "instruction_limit"}, "rule_reason": {"id": "substring"} */
-	if (json_object_object_get_ex(exp, "rule_failure", &v) && json_object_is_type(v, json_type_object)) {
-		json_object_object_foreach(v, id, want) {
-			const char *w = json_object_get_string(want);
-			size_t k;
-			int seen = 0;
-
-			for (k = 0; k < r.nr_rules; k++) {
-				if (!r.rules[k].id || strcmp(r.rules[k].id, id))
-					continue;
-				seen = 1;
-				if (!r.rules[k].failure || strcmp(r.rules[k].failure, w))
-					strbuf_addf(why, "rule %s failure is %s, want %s; ", id,
-						    r.rules[k].failure ? r.rules[k].failure : "none", w);
-			}
-			if (!seen)
-				strbuf_addf(why, "rule %s did not run at all; ", id);
-		}
-	}
-	if (json_object_object_get_ex(exp, "rule_reason", &v) && json_object_is_type(v, json_type_object)) {
-		json_object_object_foreach(v, id, want) {
-			const char *w = json_object_get_string(want);
-			size_t k;
-			int seen = 0;
-
-			for (k = 0; k < r.nr_rules; k++) {
-				if (!r.rules[k].id || strcmp(r.rules[k].id, id))
-					continue;
-				seen = 1;
-				if (!r.rules[k].reason || !strstr(r.rules[k].reason, w))
-					strbuf_addf(why, "rule %s reason '%s' lacks '%s'; ", id,
-						    r.rules[k].reason ? r.rules[k].reason : "", w);
-			}
-			if (!seen)
-				strbuf_addf(why, "rule %s did not run at all; ", id);
-		}
-	}
+	check_rule_field(&r, exp, "rule_failure", 0, why);
+	check_rule_field(&r, exp, "rule_reason", 1, why);
 	/* "notes": {"rule-id": "text"}: the rule ruled its rung out (or left it open) saying text */
 	if (json_object_object_get_ex(exp, "notes", &v) && json_object_is_type(v, json_type_object)) {
 		json_object_object_foreach(v, id, want) {
