@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine.
 #
-#   ./setup.sh demo   install what is missing, build, and run triage on a
-#                     shipped real profile (the default)
+#   ./setup.sh demo   install what is missing, build, and analyze a shipped
+#                     real incident bundle (the default)
 #   ./setup.sh test   install what is missing (test tools too), build, and
 #                     run the whole test suite; ends with "N passed, N failed"
 #   ./setup.sh build  install the build dependencies and build only
@@ -15,11 +15,16 @@ cd "$(dirname "$0")"
 mode=${1:-demo}
 
 build_pkgs=(gcc pkg-config meson ninja-build protobuf-c-compiler libprotobuf-c-dev
-	liblua5.4-dev zlib1g-dev libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev)
+	liblua5.4-dev zlib1g-dev libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev
+	libiberty-dev)
 # Tests compare against the real go tool pprof, run real Go programs and a
 # real Debian-packaged Go service (prometheus), and check leaks with valgrind.
+# tests/other-lang.sh profiles a Node.js program: nodejs, and npm unless the
+# installed nodejs brings its own (NodeSource's does, and conflicts with
+# Debian's npm package).
 test_pkgs=(golang-go prometheus python3 valgrind time curl gzip protobuf-compiler
-	iproute2 util-linux procps)
+	iproute2 util-linux procps nodejs)
+command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -49,8 +54,10 @@ case "$mode" in
 demo)
 	install_missing "${build_pkgs[@]}"
 	build
-	echo "\$ build/triage top -n 15 bundles/prometheus-heap.pb.gz"
-	build/triage top -n 15 bundles/prometheus-heap.pb.gz
+	# a real bundle: casebook case 2 (unclosed HTTP response bodies),
+	# collected by triage collect from bundles/programs/case2-unclosed-body
+	echo "\$ build/triage analyze bundles/case2-unclosed-body.tgz"
+	build/triage analyze bundles/case2-unclosed-body.tgz
 	;;
 build)
 	install_missing "${build_pkgs[@]}"

@@ -305,6 +305,19 @@ static int parse_args(int argc, char **argv, struct top_args *a)
 	return 0;
 }
 
+/* What decoding went past (a drop_frames pattern that does not compile). */
+static void print_warnings(const struct profile *p)
+{
+	const char *s = strbuf_str(&p->warnings);
+
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		fprintf(stderr, "triage top: warning: %.*s\n", (int)n, s);
+		s += n + (s[n] == '\n');
+	}
+}
+
 int cmd_top(int argc, char **argv)
 {
 	struct top_args a;
@@ -325,6 +338,7 @@ int cmd_top(int argc, char **argv)
 	a.popt.skip_labels = 1;	/* the table never needs them */
 	if (load_profile(&p, a.file, a.profile, &a.popt, &name, &err) < 0)
 		goto fail;
+	print_warnings(&p);
 	if (!p.nr_sample_types) {
 		error_set(&err, "profile '%s' declares no sample types", name.buf);
 		goto fail;
@@ -361,6 +375,7 @@ int cmd_top(int argc, char **argv)
 
 		if (load_profile(&base, a.base, a.profile, &a.popt, &bname, &err) < 0)
 			goto fail;
+		print_warnings(&base);
 		bidx = profile_sample_index(&base, stype);
 		if (bidx < 0) {
 			error_set(&err, "base profile '%s' has no sample type '%s'", bname.buf, stype);

@@ -102,6 +102,11 @@ struct profile {
 	size_t nr_comments, comments_alloc;
 
 	uint64_t decoded_bytes;	/* uncompressed size of the protobuf */
+	/*
+	 * What decoding went past without failing, one message a line (a
+	 * drop_frames pattern that does not compile, as pprof ignores it).
+	 */
+	struct strbuf warnings;
 };
 
 struct profile_options {
@@ -115,6 +120,10 @@ void profile_release(struct profile *p);
 /*
  * Decodes a gzip-compressed or raw profile from a reader. name is used in
  * messages ("heap.pb.gz", "bundle.tgz:profiles/heap.pb.gz").
+ *
+ * The result is the profile as go tool pprof sees it after loading:
+ * profile_simplify_names() and profile_prune() have been applied, so every
+ * consumer shows and matches the same function names and stacks.
  */
 int profile_decode(struct profile *p, byte_reader_fn read, void *ctx, const char *name,
 		   const struct profile_options *opt, struct strbuf *err);
@@ -122,6 +131,35 @@ int profile_read_file(struct profile *p, const char *path,
 		      const struct profile_options *opt, struct strbuf *err);
 int profile_read_mem(struct profile *p, const void *data, size_t len, const char *name,
 		     const struct profile_options *opt, struct strbuf *err);
+
+/*
+ * pprof's symbolizer pass over function names (demangle.h): a function
+ * whose name is empty or equal to its system name gets the simplified
+ * system name ("_ZN6server7Handler6handleERKNS_7RequestE" ->
+ * "server::Handler::handle"). New names are appended to the string table.
+ */
+void profile_simplify_names(struct profile *p);
+
+/*
+ * pprof's RemoveUninteresting: with drop_frames set, each location is cut
+ * at its outermost line whose function matches "^(drop_frames)$" and not
+ * "^(keep_frames)$" (the name taken up to its argument list): the line and
+ * those inlined into it go, or the whole location if it was the outermost.
+ * Each sample's stack then ends, toward the leaf, at its first cut
+ * location below the rootmost location that is not cut (so a stack of
+ * dropped frames only stays whole). Patterns are RE2 (re2posix.h). One
+ * that does not compile leaves the profile as it is, with a line in
+ * p->warnings (pprof ignores it silently); so does matching that outruns
+ * profile_prune_budget_ns. Names over 16 KiB never match. name is used in
+ * the warnings.
+ */
+void profile_prune(struct profile *p, const char *name);
+/*
+ * Time profile_prune may spend matching names, in ns; if it runs out, the
+ * profile is left unpruned with a warning. -1 (the default): 1 s plus
+ * 0.1 s per MB of decoded profile. For tests.
+ */
+extern int64_t profile_prune_budget_ns;
 
 static inline const char *profile_str(const struct profile *p, uint32_t idx)
 {

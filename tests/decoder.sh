@@ -57,6 +57,22 @@ done
 json=$("$TRIAGE" top --format json "$dir/valid.pb")
 grep -q '"total": 22' <<<"$json" || { echo "FAIL json total: $json"; fail=1; }
 
+# pprof's names and drop_frames: a pattern that does not compile is
+# ignored (as pprof ignores it) with a warning, never an error
+out=$("$TRIAGE" top "$dir/drop-frames.pb" 2>&1); rc=$?
+if [ $rc -ne 0 ] || ! grep -q " std::vector::push_back$" <<<"$out" || grep -q "malloc\|operator new" <<<"$out"; then
+	echo "FAIL drop-frames.pb: $rc $out"; fail=1
+fi
+for f in bad-drop-frames.pb long-drop-frames.pb; do
+	err=$("$TRIAGE" top "$dir/$f" 2>&1 >/dev/null); rc=$?
+	out=$("$TRIAGE" top "$dir/$f" 2>/dev/null)
+	if [ $rc -ne 0 ] || [[ "$err" != *"drop_frames not applied"* ]] || ! grep -q " malloc$" <<<"$out"; then
+		echo "FAIL $f: $rc $err $out"; fail=1
+	else
+		echo "ok   $f: $err"
+	fi
+done
+
 # usage errors are exit 2 too
 "$TRIAGE" top >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: no FILE must exit 2"; fail=1; }
 "$TRIAGE" top --format xml "$dir/valid.pb" >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: bad --format must exit 2"; fail=1; }

@@ -12,7 +12,9 @@
 #include <zlib.h>
 
 #include "aggregate.h"
+#include "demangle.h"
 #include "profile.h"
+#include "re2posix.h"
 #include "strbuf.h"
 
 static int failures;
@@ -482,6 +484,471 @@ static void test_hostile(void)
 	strbuf_release(&err);
 }
 
+/* ---- names as go tool pprof shows them ---- */
+
+static void test_demangle(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		/* mangled: no parameters, no template arguments */
+		{ "_ZN6server7Handler6handleERKNS_7RequestE", "server::Handler::handle" },
+		{ "_Znwm", "operator new" },
+		{ "_ZdlPv", "operator delete" },
+		{ "_ZNSt6vectorIiSaIiEE9push_backERKi", "std::vector::push_back" },
+		{ "_ZN8tcmalloc10tc_new_oomEm", "tcmalloc::tc_new_oom" },
+		{ "_ZNKSt3mapIiiSt4lessIiESaISt4pairIKiiEEE4findERS3_", "std::map::find" },
+		{ "_ZStlsISt11char_traitsIcEERSt13basic_ostreamIcT_ES5_PKc", "std::operator<<" },
+		{ "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEC2EPKcRKS3_",
+		  "std::__cxx11::basic_string::basic_string" },
+		{ "_ZZ3foovE1x", "foo()::x" },
+		{ "_Z3foov.cold", "foo" },
+		{ "_ZN3foo3barEv.constprop.0", "foo::bar" },
+		{ "_Z3fooIiEvT_", "foo" },
+		{ "_ZN2v88internal14CodeSerializer27SerializeSharedFunctionInfoENS0_6HandleINS0_18SharedFunctionInfoEEE",
+		  "v8::internal::CodeSerializer::SerializeSharedFunctionInfo" },
+		{ "_ZTVN2v88internal14PagedSpaceBaseE", "vtable for v8::internal::PagedSpaceBase" },
+		{ "_ZgtIiEbRK1AIT_ES4_", "operator>" },
+		{ "_GLOBAL__I__Z3foov", "global constructors keyed to foo()" },
+		/* Rust: the hash goes, generic arguments stay */
+		{ "_ZN4core3fmt9Formatter3pad17h0123456789abcdefE", "core::fmt::Formatter::pad" },
+		{ "_ZN66_$LT$alloc..vec..Vec$LT$T$GT$$u20$as$u20$core..ops..drop..Drop$GT$4drop17h5d2a4e9f8c7b6a31E",
+		  "<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop" },
+		{ "_RNvMs_Cs4Cv8Wi1oAIB_7mycrateNtB4_6Struct3new", "<mycrate::Struct>::new" },
+		{ "_RINvNtCs9ltgdHTiPiY_4core3ptr13drop_in_placeINtNtCsjp7lWyQrE1C_5alloc3vec3VecmEECsfSdN8Ew8Y8u_5hello",
+		  "core::ptr::drop_in_place::<alloc::vec::Vec<u32>>" },
+		/* not mangled after all: the heuristic, which finds nothing to do */
+		{ "_Zfoo", NULL },
+		{ "_cgo_topofstack", NULL },
+		/* already demangled C++: (...) and <...> groups go */
+		{ "std::map<int, int>::find(int const&) const", "std::map::find const" },
+		{ "util::hash(std::string const&)", "util::hash" },
+		{ "server::Worker::run()", "server::Worker::run" },
+		{ "x[abi:cxx11]()", "x[abi:cxx11]" },
+		{ "a::b(c<d)>e", "a::b>e" },
+		{ "std::operator<< <char>(std::ostream&)", "std::operator<< <char>" },
+		{ "<<a>>b>c", "b>c" },
+		{ "RegExp: \\b(e[a-z]*)\\s+([a-z]{4,})", "RegExp: \\b\\s+" },
+		/* Go, Java and plain names stay */
+		{ "main.(*List[...]).Push", NULL },
+		{ "main.Map[...]", NULL },
+		{ "net/http.(*conn).serve", NULL },
+		{ "java.lang.Object.<init>", NULL },
+		{ "type..eq.[2]interface {}", NULL },
+		{ "compress_block", NULL },
+		{ "f(int)", NULL },
+		{ "", NULL },
+	};
+	struct strbuf out = STRBUF_INIT, big = STRBUF_INIT;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = demangle_function_name(cases[i].in, strlen(cases[i].in), &out);
+
+		if (cases[i].out)
+			CHECK(r == 1 && !strcmp(out.buf, cases[i].out), "demangle %s: got %d '%s', want '%s'",
+			      cases[i].in, r, r ? out.buf : "", cases[i].out);
+		else
+			CHECK(r == 0, "demangle %s: changed to '%s'", cases[i].in, out.buf);
+	}
+
+	CHECK(demangle_looks_like_cxx("a::b", 4) && demangle_looks_like_cxx("x[1]", 4) &&
+	      demangle_looks_like_cxx("f<T>", 4), "looks like C++");
+	CHECK(!demangle_looks_like_cxx("a:b", 3) && !demangle_looks_like_cxx("C.<clinit>", 10) &&
+	      !demangle_looks_like_cxx("p.(*T[int]).M", 13), "does not look like C++");
+
+	strcpy(buf, "a(b(c)d)e(f)g");
+	CHECK(demangle_remove_matching(buf, strlen(buf), '(', ')') == 3 && !strcmp(buf, "aeg"),
+	      "nested groups go: '%s'", buf);
+	/* a close with nothing open stops there, keeping what was done */
+	strcpy(buf, "a(b)c)d(e)");
+	CHECK(demangle_remove_matching(buf, strlen(buf), '(', ')') == 7 && !strcmp(buf, "ac)d(e)"),
+	      "mismatch stops: '%s'", buf);
+	strcpy(buf, "a(b(c");
+	CHECK(demangle_remove_matching(buf, strlen(buf), '(', ')') == 5 && !strcmp(buf, "a(b(c"),
+	      "unclosed stays: '%s'", buf);
+
+	/* untrusted lengths: over the cap, a name is left alone */
+	strbuf_addstr(&big, "a::b<");
+	while (big.len <= DEMANGLE_MAX_NAME)
+		strbuf_addch(&big, 'x');
+	strbuf_addch(&big, '>');
+	CHECK(demangle_function_name(big.buf, big.len, &out) == 0, "an over-long name stays");
+	strbuf_reset(&big);
+	strbuf_addstr(&big, "_ZN");
+	for (i = 0; i < 2000; i++)
+		strbuf_addstr(&big, "1a");
+	strbuf_addstr(&big, "E");
+	CHECK(demangle_function_name(big.buf, big.len, &out) == 0, "an over-long mangled name stays");
+	/* garbage after _Z: no crash, and whatever comes back is a string */
+	for (i = 0; i < 256; i++) {
+		char junk[16];
+
+		snprintf(junk, sizeof(junk), "_Z%c%cS_S_", (char)(i | 1), (char)(i * 7 + 1));
+		demangle_function_name(junk, strlen(junk), &out);
+	}
+	strbuf_release(&out);
+	strbuf_release(&big);
+}
+
+static void test_re2posix(void)
+{
+	/* 1 match, 0 no match, -1 not compiled */
+	static const struct { const char *re, *s; int want; } cases[] = {
+		{ "malloc|operator new.*|tcmalloc::.*", "malloc", 1 },
+		{ "malloc|operator new.*|tcmalloc::.*", "operator new[]", 1 },
+		{ "malloc|operator new.*|tcmalloc::.*", "tcmalloc::tc_new_oom", 1 },
+		{ "malloc|operator new.*|tcmalloc::.*", "xmalloc", 0 },
+		{ "malloc|operator new.*|tcmalloc::.*", "malloc2", 0 },
+		{ "runtime\\.panic|runtime\\.call[0-9]*", "runtime.call32", 1 },
+		{ "runtime\\.panic|runtime\\.call[0-9]*", "runtimeXpanic", 0 },
+		{ "(__)?posix_memalign", "__posix_memalign", 1 },
+		{ "a)|(b", "a", 1 },	/* anchored as text: ^(a)|(b)$ */
+		{ "a)|(b", "ba", 0 }, { "a)|(b", "xb", 1 },
+		{ "\\d+", "123", 1 }, { "\\d+", "12a", 0 }, { "\\D+", "ab", 1 },
+		{ "\\w+::\\w+", "foo::bar", 1 }, { "[\\w:]+", "a::b", 1 }, { "\\s", "\t", 1 },
+		{ "(?:foo|bar)baz", "barbaz", 1 }, { "(?P<n>foo)+", "foofoo", 1 },
+		{ "(?i)foo", "FoO", 1 }, { "(?s)foo", "foo", -1 },
+		{ "a{2}", "aa", 1 }, { "a{2}", "aaa", 0 }, { "a{,2}", "a{,2}", 1 },
+		{ "a{1001}", "a", -1 }, { "a**", "a", -1 }, { "*a", "a", -1 }, { "a*?", "aa", 1 },
+		{ "{lambda.*", "{lambda()#1}", 1 }, { "\\{lambda\\(\\)#1\\}", "{lambda()#1}", 1 },
+		{ "[]a]+", "]a", 1 }, { "[a-]+", "a-", 1 }, { "[\\]]", "]", 1 }, { "[\\^]", "^", 1 },
+		{ "[\\^]", "\\", 0 }, { "[\\^-]", "-", 1 }, { "[^^]", "^", 0 }, { "[\\.]", "\\", 0 },
+		{ "[[:alpha:]]+", "abc", 1 }, { "[[:word:]]+", "a_1", 1 }, { "[[:^alpha:]]", "1", -1 },
+		{ ".", "\n", 0 }, { "a.b", "a.b", 1 }, { "\\Qa.b\\E", "aXb", 0 }, { "\\Qa.b\\E", "a.b", 1 },
+		{ "\\x41", "A", 1 }, { "\\101", "A", 1 }, { "\\1", "a", -1 }, { "\\8", "8", -1 },
+		{ "\\pL", "a", -1 }, { "\\<", "<", 1 }, { "\\>", ">", 1 }, { "\\Afoo\\z", "foo", 1 },
+		{ "\\bfoo\\b", "foo", 1 }, { "(", "(", -1 }, { ")", ")", -1 }, { "[a", "a", -1 },
+		{ "[z-a]", "a", -1 }, { "\\", "\\", -1 }, { "\\C", "C", -1 },
+		{ "std::vector<.*>::.*", "std::vector<int>::push_back", 1 },
+		/* counted repetition cannot blow up regcomp */
+		{ "((((a{100}){100}){100}){100})", "a", -1 },
+	};
+	struct strbuf err = STRBUF_INIT, big = STRBUF_INIT;
+	size_t i;
+	regex_t re;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int got;
+
+		strbuf_reset(&err);
+		if (re2posix_compile_full(&re, cases[i].re, strlen(cases[i].re), &err) < 0) {
+			got = -1;
+		} else {
+			got = re2posix_match(&re, cases[i].s, strlen(cases[i].s));
+			regfree(&re);
+		}
+		CHECK(got == cases[i].want, "regexp '%s' on '%s': got %d, want %d (%s)",
+		      cases[i].re, cases[i].s, got, cases[i].want, strbuf_str(&err));
+		CHECK(got != -1 || err.len, "regexp '%s': no reason given", cases[i].re);
+	}
+	/* the length is capped before anything else */
+	while (big.len <= RE2POSIX_MAX_PATTERN)
+		strbuf_addch(&big, 'a');
+	CHECK(re2posix_compile_full(&re, big.buf, big.len, &err) < 0 && strstr(err.buf, "longer than"),
+	      "over-long pattern: %s", strbuf_str(&err));
+	/* and so is nesting */
+	strbuf_reset(&big);
+	for (i = 0; i < 1200; i++)
+		strbuf_addch(&big, '(');
+	for (i = 0; i < 1200; i++)
+		strbuf_addch(&big, ')');
+	CHECK(re2posix_compile_full(&re, big.buf, big.len, &err) < 0 && strstr(err.buf, "nests too deeply"),
+	      "deep nesting: %s", strbuf_str(&err));
+	strbuf_release(&err);
+	strbuf_release(&big);
+}
+
+/*
+ * A profile from tables, for the pprof passes applied at decode time.
+ * Strings: index 0 is "", then whatever the tables name. Function i (from
+ * 1) is fns[i-1]; a location is up to 3 function ids, innermost first; a
+ * sample is up to 8 location ids, leaf first.
+ */
+struct tfn { const char *name, *system_name; };
+struct tloc { int fns[3]; };
+struct tsample { int locs[8]; int64_t value; };
+struct tprofile {
+	const struct tfn *fns;
+	size_t nr_fns;
+	const struct tloc *locs;
+	size_t nr_locs;
+	const struct tsample *samples;
+	size_t nr_samples;
+	const char *drop, *keep;
+};
+
+static uint64_t tstr(struct strbuf *strings, size_t *nr, const char *s)
+{
+	const char *p = strings->buf;
+	size_t i;
+
+	for (i = 0; i < *nr; i++, p += strlen(p) + 1)
+		if (!strcmp(p, s))
+			return i;
+	strbuf_add(strings, s, strlen(s) + 1);
+	return (*nr)++;
+}
+
+static void build_table_profile(struct strbuf *out, const struct tprofile *t)
+{
+	struct strbuf m = STRBUF_INIT, sub = STRBUF_INIT, strings = STRBUF_INIT;
+	size_t i, j, nr = 0;
+	const char *p;
+
+	strbuf_reset(out);
+	tstr(&strings, &nr, "");
+	pb_uint(&m, 1, tstr(&strings, &nr, "samples"));
+	pb_uint(&m, 2, tstr(&strings, &nr, "count"));
+	pb_msg(out, 1, &m);
+	for (i = 0; i < t->nr_samples; i++) {
+		for (j = 0; j < 8 && t->samples[i].locs[j]; j++)
+			pb_varint(&sub, (uint64_t)t->samples[i].locs[j]);
+		pb_msg(&m, 1, &sub);
+		pb_uint(&m, 2, (uint64_t)t->samples[i].value);
+		pb_msg(out, 2, &m);
+	}
+	for (i = 0; i < t->nr_locs; i++) {
+		pb_uint(&m, 1, i + 1);
+		for (j = 0; j < 3 && t->locs[i].fns[j]; j++) {
+			pb_uint(&sub, 1, (uint64_t)t->locs[i].fns[j]);
+			pb_msg(&m, 4, &sub);
+		}
+		pb_msg(out, 4, &m);
+	}
+	for (i = 0; i < t->nr_fns; i++) {
+		pb_uint(&m, 1, i + 1);
+		pb_uint(&m, 2, tstr(&strings, &nr, t->fns[i].name));
+		pb_uint(&m, 3, tstr(&strings, &nr, t->fns[i].system_name));
+		pb_msg(out, 5, &m);
+	}
+	if (t->drop)
+		pb_uint(out, 7, tstr(&strings, &nr, t->drop));
+	if (t->keep)
+		pb_uint(out, 8, tstr(&strings, &nr, t->keep));
+	for (i = 0, p = strings.buf; i < nr; i++, p += strlen(p) + 1)
+		pb_bytes(out, 6, p, strlen(p));
+	strbuf_release(&m);
+	strbuf_release(&sub);
+	strbuf_release(&strings);
+}
+
+/* A sample's stack as "name;name;..." leaf first, each location's lines innermost first. */
+static void stack_string(const struct profile *p, size_t s, struct strbuf *out)
+{
+	uint32_t k, j;
+
+	strbuf_reset(out);
+	strbuf_addstr(out, "");
+	for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
+		const struct profile_location *l = &p->locations[p->locs[k]];
+
+		for (j = 0; j < l->nr_lines; j++) {
+			uint32_t fn = p->lines[l->line_off + j].function;
+
+			if (out->len)
+				strbuf_addch(out, ';');
+			strbuf_addstr(out, profile_str(p, p->functions[fn].name));
+		}
+	}
+}
+
+static void test_simplify_names(void)
+{
+	static const struct tfn fns[] = {
+		{ "_ZN6server7Handler6handleERKNS_7RequestE", "_ZN6server7Handler6handleERKNS_7RequestE" },
+		{ "", "_ZNSt6vectorIiSaIiEE9push_backERKi" },
+		/* a name of its own is kept, whatever the system name */
+		{ "server::Pool<Conn>::get(int)", "_ZN6server4PoolI4ConnE3getEi" },
+		{ "std::map<int, int>::find(int const&) const", "std::map<int, int>::find(int const&) const" },
+		{ "main.(*List[...]).Push", "main.(*List[...]).Push" },
+		{ "", "" },
+		{ "plain", "" },
+	};
+	static const struct tloc locs[] = { { { 1, 2, 3 } }, { { 4, 5, 6 } }, { { 7 } } };
+	static const struct tsample samples[] = { { { 1, 2, 3 }, 1 } };
+	static const char *const want[] = {
+		"server::Handler::handle", "std::vector::push_back", "server::Pool<Conn>::get(int)",
+		"std::map::find const", "main.(*List[...]).Push", "", "plain",
+	};
+	const struct tprofile t = { fns, 7, locs, 3, samples, 1, NULL, NULL };
+	struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT;
+	struct profile p;
+	size_t i;
+
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "names profile: %s", strbuf_str(&err));
+	for (i = 0; i < p.nr_functions && i < 7; i++)
+		CHECK(!strcmp(profile_str(&p, p.functions[i].name), want[i]), "function %zu: '%s', want '%s'",
+		      i + 1, profile_str(&p, p.functions[i].name), want[i]);
+	/* the system names stay as they were */
+	CHECK(!strcmp(profile_str(&p, p.functions[0].system_name), fns[0].system_name), "system name kept");
+	/* a second pass changes nothing */
+	profile_simplify_names(&p);
+	CHECK(!strcmp(profile_str(&p, p.functions[3].name), "std::map::find const"), "idempotent");
+	profile_release(&p);
+	strbuf_release(&raw);
+	strbuf_release(&err);
+}
+
+static void test_prune(void)
+{
+	static const struct tfn fns[] = {
+		/* 1 */ { "malloc", "malloc" },
+		/* 2 */ { "_ZN8tcmalloc10tc_new_oomEm", "_ZN8tcmalloc10tc_new_oomEm" },
+		/* 3 */ { "_Znwm", "_Znwm" },
+		/* 4 */ { "server::Pool<Conn>::get(int)", "x" },
+		/* 5 */ { "main", "main" },
+		/* 6 */ { "tc_keep_me", "tc_keep_me" },
+		/* 7 */ { "helper", "helper" },
+		/* 8 */ { ".dotted", "y" },
+		/* 9 */ { "(anonymous namespace)::alloc_wrapper(int)", "z" },
+		/* 10 */ { "operator()(int)", "w" },
+	};
+	static const struct tloc locs[] = {
+		/* 1 */ { { 1 } }, /* 2 */ { { 2 } }, /* 3 */ { { 3 } }, /* 4 */ { { 4 } }, /* 5 */ { { 5 } },
+		/* 6 */ { { 6 } },
+		/* 7: helper inlined into operator new inlined into Pool::get */
+		/* 7 */ { { 7, 3, 4 } },
+		/* 8 */ { { 8 } }, /* 9 */ { { 9 } }, /* 10 */ { { 10 } },
+		/* 11: the dropped frame is the outermost line: the whole location goes */
+		/* 11 */ { { 7, 3 } },
+	};
+	static const struct tsample samples[] = {
+		{ { 1, 2, 3, 4, 5 }, 10 },	/* allocator frames under user code */
+		{ { 1, 6, 3, 4, 5 }, 20 },	/* a kept frame under a dropped one goes too */
+		{ { 1, 6, 4, 5 }, 30 },	/* tc_keep_me is kept, malloc below it is not */
+		{ { 1, 2 }, 40 },		/* only allocator frames: stays whole */
+		{ { 1, 7, 5 }, 50 },	/* inline: the location keeps its outer line */
+		{ { 4, 5, 1 }, 60 },	/* dropped root, before any user frame: stays */
+		{ { 8, 5 }, 70 },		/* ".dotted" matched as "dotted" */
+		{ { 1, 9, 5 }, 80 },	/* "(anonymous namespace)::alloc_wrapper" */
+		{ { 1, 10, 5 }, 90 },	/* "operator()" */
+		{ { 1, 11, 4, 5 }, 100 },
+	};
+	static const char *const want[] = {
+		"server::Pool<Conn>::get(int);main",
+		"server::Pool<Conn>::get(int);main",
+		"tc_keep_me;server::Pool<Conn>::get(int);main",
+		"malloc;tcmalloc::tc_new_oom",
+		"server::Pool<Conn>::get(int);main",
+		"server::Pool<Conn>::get(int);main;malloc",
+		"main",
+		"main",
+		"main",
+		"server::Pool<Conn>::get(int);main",
+	};
+	struct tprofile t = { fns, 10, locs, 11, samples, 10,
+			      "malloc|operator new.*|tcmalloc::.*|dotted|\\(anonymous namespace\\)::alloc_wrapper|operator\\(\\)",
+			      "tc_keep_me" };
+	struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT, st = STRBUF_INIT;
+	struct profile p;
+	struct agg_table tab;
+	struct agg_options o = { 0 };
+	const struct agg_row *r;
+	size_t i;
+
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "prune profile: %s", strbuf_str(&err));
+	CHECK(p.nr_samples == 10, "10 samples");
+	for (i = 0; i < p.nr_samples && i < 10; i++) {
+		stack_string(&p, i, &st);
+		CHECK(!strcmp(st.buf, want[i]), "sample %zu: '%s', want '%s'", i, st.buf, want[i]);
+	}
+	CHECK(p.loc_off[p.nr_samples] == p.nr_locs, "offsets end at nr_locs");
+	CHECK(!p.warnings.len, "no warnings: %s", strbuf_str(&p.warnings));
+	/* the table sees the pruned stacks: flat moves to the cut location */
+	agg_table_init(&tab);
+	CHECK(profile_aggregate(&p, &o, &tab, &err) == 0, "aggregate pruned: %s", strbuf_str(&err));
+	r = find_row(&tab, "server::Pool<Conn>::get(int)");
+	CHECK(r && r->flat == 10 + 20 + 50 + 60 + 100 && r->cum == 10 + 20 + 30 + 50 + 60 + 100,
+	      "Pool::get flat/cum after pruning: %lld/%lld", r ? (long long)r->flat : -1,
+	      r ? (long long)r->cum : -1);
+	CHECK(tab.total == 550, "total keeps every sample: %lld", (long long)tab.total);
+	agg_table_release(&tab);
+	profile_release(&p);
+
+	/* without keep_frames, tc_keep_me is not special but does not match either */
+	t.keep = NULL;
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "no keep: %s", strbuf_str(&err));
+	stack_string(&p, 1, &st);
+	CHECK(!strcmp(st.buf, "server::Pool<Conn>::get(int);main"), "no keep, sample 1: %s", st.buf);
+	profile_release(&p);
+
+	/* keep_frames matching a dropped name saves it */
+	t.keep = "tc_keep_me|malloc";
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "keep malloc: %s", strbuf_str(&err));
+	stack_string(&p, 0, &st);
+	CHECK(!strcmp(st.buf, "server::Pool<Conn>::get(int);main"), "keep malloc, sample 0: %s", st.buf);
+	stack_string(&p, 5, &st);
+	CHECK(!strcmp(st.buf, "server::Pool<Conn>::get(int);main;malloc"), "keep malloc, sample 5: %s", st.buf);
+	profile_release(&p);
+
+	/* a pattern that does not compile: pprof ignores it, triage says so */
+	t.drop = "malloc|(";
+	t.keep = NULL;
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "bad drop decodes: %s", strbuf_str(&err));
+	stack_string(&p, 0, &st);
+	CHECK(!strcmp(st.buf, "malloc;tcmalloc::tc_new_oom;operator new;server::Pool<Conn>::get(int);main"),
+	      "bad drop prunes nothing: %s", st.buf);
+	CHECK(strstr(strbuf_str(&p.warnings), "cannot compile drop_frames regexp \"malloc|(\""),
+	      "bad drop warns: %s", strbuf_str(&p.warnings));
+	profile_release(&p);
+	t.drop = "malloc";
+	t.keep = "a{2000}";
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "bad keep decodes: %s", strbuf_str(&err));
+	stack_string(&p, 0, &st);
+	CHECK(!strncmp(st.buf, "malloc;", 7), "bad keep prunes nothing: %s", st.buf);
+	CHECK(strstr(strbuf_str(&p.warnings), "keep_frames"), "bad keep warns: %s", strbuf_str(&p.warnings));
+	profile_release(&p);
+
+	/* matching that runs out of time prunes nothing, and says so */
+	t.drop = "malloc";
+	t.keep = NULL;
+	profile_prune_budget_ns = 0;
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "no time: %s", strbuf_str(&err));
+	profile_prune_budget_ns = -1;
+	stack_string(&p, 0, &st);
+	CHECK(!strncmp(st.buf, "malloc;", 7), "no time prunes nothing: %s", st.buf);
+	CHECK(strstr(strbuf_str(&p.warnings), "took over 0.0 s"), "no time warns: %s", strbuf_str(&p.warnings));
+	profile_release(&p);
+
+	/* every single-byte corruption of a pruned profile: no crash, offsets stay sane */
+	t.drop = "malloc|operator new.*|tcmalloc::.*";
+	t.keep = "tc_keep_me";
+	build_table_profile(&raw, &t);
+	for (i = 0; i < raw.len; i++) {
+		char saved = raw.buf[i];
+
+		raw.buf[i] = (char)(saved ^ 0x21);
+		if (decode(&raw, &p, &err, 0) == 0) {
+			size_t k;
+
+			CHECK(!p.nr_samples || p.loc_off[p.nr_samples] == p.nr_locs, "corrupt %zu: offsets", i);
+			for (k = 0; k < p.nr_locs; k++)
+				CHECK(p.locs[k] < p.nr_locations, "corrupt %zu: location index", i);
+		}
+		profile_release(&p);
+		raw.buf[i] = saved;
+	}
+
+	/* drop_frames without samples */
+	t.drop = "malloc";
+	t.keep = NULL;
+	t.nr_samples = 0;
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0 && !p.nr_samples, "no samples: %s", strbuf_str(&err));
+	profile_release(&p);
+
+	strbuf_release(&raw);
+	strbuf_release(&err);
+	strbuf_release(&st);
+}
+
 static int write_file(const char *dir, const char *name, const struct strbuf *data)
 {
 	char path[4096];
@@ -521,6 +988,29 @@ static int write_fixtures(const char *dir)
 	ret |= write_file(dir, "valid.pb.gz", &gz);
 	gz.len /= 2;
 	ret |= write_file(dir, "truncated.pb.gz", &gz);
+	/* C++-style: mangled names, drop_frames; then a pattern that does not compile */
+	{
+		static const struct tfn fns[] = {
+			{ "malloc", "malloc" }, { "_Znwm", "_Znwm" },
+			{ "", "_ZNSt6vectorIiSaIiEE9push_backERKi" }, { "main", "main" },
+		};
+		static const struct tloc locs[] = { { { 1 } }, { { 2 } }, { { 3 } }, { { 4 } } };
+		static const struct tsample samples[] = { { { 1, 2, 3, 4 }, 5 }, { { 3, 4 }, 7 } };
+		struct tprofile t = { fns, 4, locs, 4, samples, 2, "malloc|operator new.*", NULL };
+		struct strbuf long_re = STRBUF_INIT;
+
+		build_table_profile(&raw, &t);
+		ret |= write_file(dir, "drop-frames.pb", &raw);
+		t.drop = "malloc|(";
+		build_table_profile(&raw, &t);
+		ret |= write_file(dir, "bad-drop-frames.pb", &raw);
+		while (long_re.len <= RE2POSIX_MAX_PATTERN)
+			strbuf_addstr(&long_re, "a|");
+		t.drop = long_re.buf;
+		build_table_profile(&raw, &t);
+		ret |= write_file(dir, "long-drop-frames.pb", &raw);
+		strbuf_release(&long_re);
+	}
 	/* beyond the default 1 GiB cap */
 	gzip_bomb(&gz, 1100);
 	ret |= write_file(dir, "bomb.pb.gz", &gz);
@@ -538,6 +1028,10 @@ int main(int argc, char **argv)
 	test_package_names();
 	test_wide_values();
 	test_hostile();
+	test_demangle();
+	test_re2posix();
+	test_simplify_names();
+	test_prune();
 	if (failures) {
 		fprintf(stderr, "%d check(s) failed\n", failures);
 		return 1;

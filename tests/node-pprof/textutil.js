@@ -23,4 +23,19 @@ function wordStats(n) {
   return text.split(/\.\s*/).filter(Boolean).length + counts.size;
 }
 
-module.exports = { build, step, wordStats };
+// scan runs compiled regular expressions over a long text; V8 reports the
+// time spent in them as frames named "RegExp: <source>".
+const PATTERNS = [/(?:[a-z]+a)(?=[ .])/g, /\b(e[a-z]*)\s+([a-z]{4,})/g, /[aeiou]{2}|t[a-z]{3}[.]/g];
+
+function scan(text, rounds) {
+  let n = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const re of PATTERNS) {
+      re.lastIndex = 0;
+      while (re.exec(text) !== null) n++;
+    }
+  }
+  return n;
+}
+
+module.exports = { build, scan, step, wordStats };

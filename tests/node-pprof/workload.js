@@ -13,6 +13,9 @@ const textutil = require('./textutil');
 // live keeps part of the allocations reachable (heap profile: in use).
 const live = [];
 
+// text is scanned with regular expressions in every round.
+const text = textutil.build(3000);
+
 function fib(n) {
   return n < 2 ? n : fib(n - 1) + fib(n - 2);
 }
@@ -89,6 +92,7 @@ function cpuRound() {
   acc += h.summary();
   acc += hashChunks(16);
   acc += textutil.wordStats(400);
+  acc += textutil.scan(text, 10);
   acc += makeCounters(2000).reduce((s, f) => s + f(), 0);
   return acc;
 }
