@@ -19,6 +19,7 @@
 #include "lua-profile.h"
 #include "lua-sandbox.h"
 #include "strbuf.h"
+#include "pbwrite.h"
 
 static int failures;
 
@@ -33,32 +34,6 @@ static int failures;
 
 /* ---- a minimal protobuf writer for pprof profiles ---- */
 
-static void put_varint(struct strbuf *b, uint64_t v)
-{
-	for (; v >= 0x80; v >>= 7)
-		strbuf_addch(b, (char)(v | 0x80));
-	strbuf_addch(b, (char)v);
-}
-
-static void put_int(struct strbuf *b, int field, uint64_t v)
-{
-	put_varint(b, (uint64_t)field << 3);
-	put_varint(b, v);
-}
-
-static void put_bytes(struct strbuf *b, int field, const char *data, size_t len)
-{
-	put_varint(b, (uint64_t)field << 3 | 2);
-	put_varint(b, len);
-	strbuf_add(b, data, len);
-}
-
-/* Appends msg to b as field, then empties msg for the next one. */
-static void put_msg(struct strbuf *b, int field, struct strbuf *msg)
-{
-	put_bytes(b, field, strbuf_str(msg), msg->len);
-	strbuf_reset(msg);
-}
 
 /*
  * The stacks of tests/unit-profile.c, values multiplied by scale:
@@ -80,52 +55,52 @@ static void build_tiny(struct strbuf *out, const char *type, int64_t scale)
 	size_t i, j;
 
 	strbuf_reset(out);
-	put_int(&m, 1, 1);	/* sample type: type, bytes */
-	put_int(&m, 2, 2);
-	put_msg(out, 1, &m);
+	pb_uint(&m, 1, 1);	/* sample type: type, bytes */
+	pb_uint(&m, 2, 2);
+	pb_msg(out, 1, &m);
 	for (i = 0; i < 4; i++) {
 		for (j = 0; j < samples[i].n; j++)
-			put_varint(&sub, samples[i].locs[j]);
-		put_msg(&m, 1, &sub);	/* packed location ids */
-		put_int(&m, 2, (uint64_t)(samples[i].v * scale));
-		put_msg(out, 2, &m);
+			pb_varint(&sub, samples[i].locs[j]);
+		pb_msg(&m, 1, &sub);	/* packed location ids */
+		pb_uint(&m, 2, (uint64_t)(samples[i].v * scale));
+		pb_msg(out, 2, &m);
 	}
-	put_int(&m, 1, 1);	/* mapping 1: /bin/app */
-	put_int(&m, 5, 7);
-	put_msg(out, 3, &m);
-	put_int(&m, 1, 1);	/* location 1: leaf inlined into mid */
-	put_int(&m, 2, 1);
-	put_int(&sub, 1, 1);
-	put_int(&sub, 2, 10);
-	put_msg(&m, 4, &sub);
-	put_int(&sub, 1, 2);
-	put_int(&sub, 2, 20);
-	put_msg(&m, 4, &sub);
-	put_msg(out, 4, &m);
-	put_int(&m, 1, 2);	/* location 2: root */
-	put_int(&m, 2, 1);
-	put_int(&sub, 1, 3);
-	put_msg(&m, 4, &sub);
-	put_msg(out, 4, &m);
-	put_int(&m, 1, 3);	/* location 3: mid */
-	put_int(&m, 2, 1);
-	put_int(&sub, 1, 2);
-	put_msg(&m, 4, &sub);
-	put_msg(out, 4, &m);
+	pb_uint(&m, 1, 1);	/* mapping 1: /bin/app */
+	pb_uint(&m, 5, 7);
+	pb_msg(out, 3, &m);
+	pb_uint(&m, 1, 1);	/* location 1: leaf inlined into mid */
+	pb_uint(&m, 2, 1);
+	pb_uint(&sub, 1, 1);
+	pb_uint(&sub, 2, 10);
+	pb_msg(&m, 4, &sub);
+	pb_uint(&sub, 1, 2);
+	pb_uint(&sub, 2, 20);
+	pb_msg(&m, 4, &sub);
+	pb_msg(out, 4, &m);
+	pb_uint(&m, 1, 2);	/* location 2: root */
+	pb_uint(&m, 2, 1);
+	pb_uint(&sub, 1, 3);
+	pb_msg(&m, 4, &sub);
+	pb_msg(out, 4, &m);
+	pb_uint(&m, 1, 3);	/* location 3: mid */
+	pb_uint(&m, 2, 1);
+	pb_uint(&sub, 1, 2);
+	pb_msg(&m, 4, &sub);
+	pb_msg(out, 4, &m);
 	for (i = 1; i <= 3; i++) {
-		put_int(&m, 1, i);
-		put_int(&m, 2, 2 + i);
-		put_int(&m, 4, 6);
-		put_msg(out, 5, &m);
+		pb_uint(&m, 1, i);
+		pb_uint(&m, 2, 2 + i);
+		pb_uint(&m, 4, 6);
+		pb_msg(out, 5, &m);
 	}
 	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
-		put_bytes(out, 6, strings[i], strlen(strings[i]));
-	put_int(out, 9, 1700000000000000000ULL);	/* time_nanos */
-	put_int(out, 10, 5000000000ULL);		/* duration_nanos */
-	put_int(&m, 1, 8);				/* period type: space, bytes */
-	put_int(&m, 2, 2);
-	put_msg(out, 11, &m);
-	put_int(out, 12, 524288);			/* period */
+		pb_bytes(out, 6, strings[i], strlen(strings[i]));
+	pb_uint(out, 9, 1700000000000000000ULL);	/* time_nanos */
+	pb_uint(out, 10, 5000000000ULL);		/* duration_nanos */
+	pb_uint(&m, 1, 8);				/* period type: space, bytes */
+	pb_uint(&m, 2, 2);
+	pb_msg(out, 11, &m);
+	pb_uint(out, 12, 524288);			/* period */
 	strbuf_release(&m);
 	strbuf_release(&sub);
 }

@@ -16,6 +16,7 @@
 #include "profile.h"
 #include "re2posix.h"
 #include "strbuf.h"
+#include "pbwrite.h"
 
 static int failures;
 
@@ -30,33 +31,6 @@ static int failures;
 
 /* ---- protobuf writer ---- */
 
-static void pb_varint(struct strbuf *b, uint64_t v)
-{
-	while (v >= 0x80) {
-		strbuf_addch(b, (char)(v | 0x80));
-		v >>= 7;
-	}
-	strbuf_addch(b, (char)v);
-}
-
-static void pb_uint(struct strbuf *b, int field, uint64_t v)
-{
-	pb_varint(b, (uint64_t)field << 3);
-	pb_varint(b, v);
-}
-
-static void pb_bytes(struct strbuf *b, int field, const void *data, size_t len)
-{
-	pb_varint(b, (uint64_t)field << 3 | 2);
-	pb_varint(b, len);
-	strbuf_add(b, data, len);
-}
-
-static void pb_msg(struct strbuf *b, int field, struct strbuf *m)
-{
-	pb_bytes(b, field, m->buf ? m->buf : "", m->len);
-	strbuf_reset(m);
-}
 
 /* knobs that break one thing each */
 struct knobs {
