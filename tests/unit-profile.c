@@ -29,9 +29,6 @@ static int failures;
 	} \
 } while (0)
 
-/* ---- protobuf writer ---- */
-
-
 /* knobs that break one thing each */
 struct knobs {
 	int no_samples;
