@@ -593,6 +593,21 @@ static int owner_box_gc(lua_State *L)
 	return 0;
 }
 
+static struct owner_table *push_owner_box(lua_State *L)
+{
+	struct owner_table *t = lua_newuserdatauv(L, sizeof(*t), 0);
+
+	owner_table_init(t);
+	if (luaL_newmetatable(L, OWNER_BOX)) {
+		lua_pushcfunction(L, owner_box_gc);
+		lua_setfield(L, -2, "__gc");
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -2, "__metatable");
+	}
+	lua_setmetatable(L, -2);
+	return t;
+}
+
 /* p:owners(modules [, sample]) -> rows {name, value, samples} largest first, total */
 static int l_owners(lua_State *L)
 {
@@ -606,16 +621,43 @@ static int l_owners(lua_State *L)
 	memset(&ml, 0, sizeof(ml));
 	sample = check_sample(L, 1, p, 3, "owners", "sample");
 	check_modules(L, 2, "owners", "modules", &ml);
-	t = lua_newuserdatauv(L, sizeof(*t), 0);
-	owner_table_init(t);
-	if (luaL_newmetatable(L, OWNER_BOX)) {
-		lua_pushcfunction(L, owner_box_gc);
-		lua_setfield(L, -2, "__gc");
-		lua_pushboolean(L, 0);
-		lua_setfield(L, -2, "__metatable");
-	}
-	lua_setmetatable(L, -2);
+	t = push_owner_box(L);
 	if (profile_owners(p, sample, ml.names, ml.nr, t, &err) < 0) {
+		lua_pushstring(L, err.buf);
+		strbuf_release(&err);
+		return lua_error(L);
+	}
+	lua_createtable(L, (int)t->nr, 0);
+	for (i = 0; i < t->nr; i++) {
+		lua_createtable(L, 0, 3);
+		lua_pushstring(L, t->rows[i].name);
+		lua_setfield(L, -2, "name");
+		lua_pushinteger(L, (lua_Integer)t->rows[i].value);
+		lua_setfield(L, -2, "value");
+		lua_pushinteger(L, (lua_Integer)t->rows[i].samples);
+		lua_setfield(L, -2, "samples");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_pushinteger(L, (lua_Integer)t->total);
+	return 2;
+}
+
+/* p:callers(needle, modules [, sample]) -> rows {name, value, samples}, total */
+static int l_callers(lua_State *L)
+{
+	struct lua_profile *lp = check_profile(L, "callers");
+	const struct profile *p = need_decoded(L, lp, 1);
+	const char *needle = luaL_checkstring(L, 2);
+	struct module_list ml;
+	struct owner_table *t;
+	struct strbuf err = STRBUF_INIT;
+	size_t sample, i;
+
+	memset(&ml, 0, sizeof(ml));
+	sample = check_sample(L, 1, p, 4, "callers", "sample");
+	check_modules(L, 3, "callers", "modules", &ml);
+	t = push_owner_box(L);
+	if (profile_callers(p, sample, needle, ml.names, ml.nr, t, &err) < 0) {
 		lua_pushstring(L, err.buf);
 		strbuf_release(&err);
 		return lua_error(L);
@@ -789,6 +831,7 @@ static const luaL_Reg methods[] = {
 	{ "flat_matching", l_flat_matching },
 	{ "by_module", l_by_module },
 	{ "owners", l_owners },
+	{ "callers", l_callers },
 	{ NULL, NULL },
 };
 

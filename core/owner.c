@@ -132,3 +132,75 @@ found:
 	strbuf_release(&pkg);
 	return 0;
 }
+
+int profile_callers(const struct profile *p, size_t sample_index, const char *needle,
+		    const char *const *modules, size_t nr_modules, struct owner_table *t,
+		    struct strbuf *err)
+{
+	struct strbuf pkg = STRBUF_INIT;
+	int *fn_owner = NULL;
+	unsigned char *fn_match = NULL;
+	int64_t *value = NULL, *count = NULL;
+	size_t i, s;
+
+	if (sample_index >= p->nr_sample_types)
+		return error_set(err, "sample index %zu out of range", sample_index);
+	fn_owner = xmalloc((p->nr_functions ? p->nr_functions : 1) * sizeof(*fn_owner));
+	fn_match = xcalloc(p->nr_functions ? p->nr_functions : 1, 1);
+	value = xcalloc(p->nr_functions ? p->nr_functions : 1, sizeof(*value));
+	count = xcalloc(p->nr_functions ? p->nr_functions : 1, sizeof(*count));
+	/* once per function: stacks repeat the same few */
+	for (i = 0; i < p->nr_functions; i++) {
+		const char *name = profile_str(p, p->functions[i].name);
+
+		fn_match[i] = !!strstr(name, needle);
+		go_package_of(name, &pkg);
+		fn_owner[i] = owner_of(pkg.buf ? pkg.buf : "", modules, nr_modules);
+	}
+	for (s = 0; s < p->nr_samples; s++) {
+		int64_t w = profile_value(p, s, sample_index);
+		uint32_t k, caller = PROFILE_NONE;
+		int matched = 0;
+
+		if (!w)
+			continue;
+		for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
+			const struct profile_location *l = &p->locations[p->locs[k]];
+			uint32_t j;
+
+			for (j = 0; j < l->nr_lines; j++) {
+				uint32_t fn = p->lines[l->line_off + j].function;
+
+				if (fn == PROFILE_NONE)
+					continue;
+				matched |= fn_match[fn];
+				/* the innermost owned frame above the match */
+				if (matched && caller == PROFILE_NONE && fn_owner[fn] >= 0 && !fn_match[fn])
+					caller = fn;
+			}
+		}
+		if (caller == PROFILE_NONE)
+			continue;
+		t->total += w < 0 ? -w : w;
+		value[caller] += w;
+		count[caller]++;
+	}
+	for (i = 0; i < p->nr_functions; i++) {
+		struct owner_row *r;
+
+		if (!count[i])
+			continue;
+		t->rows = xreallocarray(t->rows, t->nr + 1, sizeof(*t->rows));
+		r = &t->rows[t->nr++];
+		r->name = xstrdup(profile_str(p, p->functions[i].name));
+		r->value = value[i];
+		r->samples = count[i];
+	}
+	qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	free(fn_owner);
+	free(fn_match);
+	free(value);
+	free(count);
+	strbuf_release(&pkg);
+	return 0;
+}

@@ -36,4 +36,13 @@ void owner_table_release(struct owner_table *t);
 int profile_owners(const struct profile *p, size_t sample_index, const char *const *modules,
 		   size_t nr_modules, struct owner_table *t, struct strbuf *err);
 
+/*
+ * The innermost frames owned by the given modules in the samples whose stack
+ * has a frame containing needle: who, in the main module, calls into
+ * net/http.(*Client).do. Rows are function names, largest |value| first.
+ */
+int profile_callers(const struct profile *p, size_t sample_index, const char *needle,
+		    const char *const *modules, size_t nr_modules, struct owner_table *t,
+		    struct strbuf *err);
+
 #endif

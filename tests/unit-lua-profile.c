@@ -292,7 +292,17 @@ static void test_tiny(void)
 	       "v, n = P:flat_matching('main.')\n"
 	       "assert(v == 22 and n == 3)\n"
 	       "v, n = P2:cum_matching('main.mid')\n"
-	       "assert(v == 30 and n == 2)\n");
+	       "assert(v == 30 and n == 2)\n"
+	       /* owners: innermost owned frame; callers: innermost owned frame above a match */
+	       "local own, total = P:owners({'main'})\n"
+	       "assert(total == 22 and #own == 1 and own[1].name == 'main' and own[1].value == 22, total)\n"
+	       "local c, ct = P:callers('main.leaf', {'main'})\n"
+	       "assert(ct == 15 and #c == 1 and c[1].name == 'main.mid' and c[1].value == 15 and c[1].samples == 2,\n"
+	       "       tostring(ct) .. ' ' .. tostring(c[1] and c[1].name))\n"
+	       "c, ct = P:callers('main.root', {'main'})\n"
+	       "assert(ct == 0 and #c == 0)\n"
+	       "c, ct = P:callers('main.leaf', {'example.com/other'})\n"
+	       "assert(ct == 0 and #c == 0)\n");
 
 	/* an unusable profile: ok() says why, everything else raises */
 	run_ok(L,
