@@ -125,7 +125,8 @@ found:
 		r->value = value[i];
 		r->samples = count[i];
 	}
-	qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	if (t->nr)
+		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
 	free(fn_owner);
 	free(value);
 	free(count);
@@ -196,7 +197,8 @@ int profile_callers(const struct profile *p, size_t sample_index, const char *ne
 		r->value = value[i];
 		r->samples = count[i];
 	}
-	qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	if (t->nr)
+		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
 	free(fn_owner);
 	free(fn_match);
 	free(value);
