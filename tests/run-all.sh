@@ -20,6 +20,6 @@ set +e
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 meson test -C build --print-errorlogs --num-processes 2
-meson test -C build-asan --print-errorlogs --suite unit --suite decoder
+meson test -C build-asan --print-errorlogs --suite unit --suite decoder --suite sanitized
 
 summary build/meson-logs/testlog.json build-asan/meson-logs/testlog.json
