@@ -92,6 +92,14 @@ return {
                                     max_wait_minutes = g.max_wait_minutes }
       end
       own.goroutine_groups = creators
+      -- the largest group whose creator is of this kind ("main", "dependency", ...)
+      own.largest_group = function(kind)
+        local worst
+        for _, g in ipairs(creators) do
+          if g.kind == kind and (not worst or g.count > worst.count) then worst = g end
+        end
+        return worst
+      end
     end
     return own
   end,

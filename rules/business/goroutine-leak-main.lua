@@ -6,10 +6,7 @@ return {
   requires = { "ownership.goroutine_groups", "goroutines", "fmt" },
   check = function(b, r)
     local fmt, total = b.fmt, b.goroutines.count
-    local worst
-    for _, g in ipairs(b.ownership.goroutine_groups) do
-      if g.kind == "main" and (not worst or g.count > worst.count) then worst = g end
-    end
+    local worst = b.ownership.largest_group("main")
     if not worst or worst.count < 200 then
       r:rule_out{ reason = "no group of goroutines created by the main module is large",
                   evidence = { string.format("%d goroutines in all; largest main-module group: %d",

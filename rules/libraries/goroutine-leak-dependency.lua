@@ -7,10 +7,7 @@ return {
   requires = { "ownership.goroutine_groups", "goroutines", "fmt" },
   check = function(b, r)
     local fmt, total = b.fmt, b.goroutines.count
-    local worst
-    for _, g in ipairs(b.ownership.goroutine_groups) do
-      if g.kind == "dependency" and (not worst or g.count > worst.count) then worst = g end
-    end
+    local worst = b.ownership.largest_group("dependency")
     if not worst or worst.count < 200 then
       r:rule_out{ reason = "no large group of goroutines was created by a dependency",
                   evidence = { string.format("largest dependency-created group: %d of %d goroutines",
