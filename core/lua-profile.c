@@ -608,25 +608,11 @@ static struct owner_table *push_owner_box(lua_State *L)
 	return t;
 }
 
-/* p:owners(modules [, sample]) -> rows {name, value, samples} largest first, total */
-static int l_owners(lua_State *L)
+/* Pushes rows {name, value, samples} and the total: the results of owners and callers. */
+static int push_owner_rows(lua_State *L, const struct owner_table *t)
 {
-	struct lua_profile *lp = check_profile(L, "owners");
-	const struct profile *p = need_decoded(L, lp, 1);
-	struct module_list ml;
-	struct owner_table *t;
-	struct strbuf err = STRBUF_INIT;
-	size_t sample, i;
+	size_t i;
 
-	memset(&ml, 0, sizeof(ml));
-	sample = check_sample(L, 1, p, 3, "owners", "sample");
-	check_modules(L, 2, "owners", "modules", &ml);
-	t = push_owner_box(L);
-	if (profile_owners(p, sample, ml.names, ml.nr, t, &err) < 0) {
-		lua_pushstring(L, err.buf);
-		strbuf_release(&err);
-		return lua_error(L);
-	}
 	lua_createtable(L, (int)t->nr, 0);
 	for (i = 0; i < t->nr; i++) {
 		lua_createtable(L, 0, 3);
@@ -642,6 +628,28 @@ static int l_owners(lua_State *L)
 	return 2;
 }
 
+/* p:owners(modules [, sample]) -> rows {name, value, samples} largest first, total */
+static int l_owners(lua_State *L)
+{
+	struct lua_profile *lp = check_profile(L, "owners");
+	const struct profile *p = need_decoded(L, lp, 1);
+	struct module_list ml;
+	struct owner_table *t;
+	struct strbuf err = STRBUF_INIT;
+	size_t sample;
+
+	memset(&ml, 0, sizeof(ml));
+	sample = check_sample(L, 1, p, 3, "owners", "sample");
+	check_modules(L, 2, "owners", "modules", &ml);
+	t = push_owner_box(L);
+	if (profile_owners(p, sample, ml.names, ml.nr, t, &err) < 0) {
+		lua_pushstring(L, err.buf);
+		strbuf_release(&err);
+		return lua_error(L);
+	}
+	return push_owner_rows(L, t);
+}
+
 /* p:callers(needle, modules [, sample]) -> rows {name, value, samples}, total */
 static int l_callers(lua_State *L)
 {
@@ -651,7 +659,7 @@ static int l_callers(lua_State *L)
 	struct module_list ml;
 	struct owner_table *t;
 	struct strbuf err = STRBUF_INIT;
-	size_t sample, i;
+	size_t sample;
 
 	memset(&ml, 0, sizeof(ml));
 	sample = check_sample(L, 1, p, 4, "callers", "sample");
@@ -662,19 +670,7 @@ static int l_callers(lua_State *L)
 		strbuf_release(&err);
 		return lua_error(L);
 	}
-	lua_createtable(L, (int)t->nr, 0);
-	for (i = 0; i < t->nr; i++) {
-		lua_createtable(L, 0, 3);
-		lua_pushstring(L, t->rows[i].name);
-		lua_setfield(L, -2, "name");
-		lua_pushinteger(L, (lua_Integer)t->rows[i].value);
-		lua_setfield(L, -2, "value");
-		lua_pushinteger(L, (lua_Integer)t->rows[i].samples);
-		lua_setfield(L, -2, "samples");
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	lua_pushinteger(L, (lua_Integer)t->total);
-	return 2;
+	return push_owner_rows(L, t);
 }
 
 /* go tool pprof's name for a frame without a function: the binary, if known */
