@@ -37,19 +37,7 @@ if [ ! -x "$TRIAGE" ]; then
 	exit 1
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/other-lang.XXXXXX") || exit 1
-PIDS=()
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-die() { echo "FAIL: $*" >&2; exit 1; }
+. "$SRCDIR/tests/workdir.sh" other-lang
 
 # run_bg LOG CMD...: run CMD in the background (so the traps can kill it by
 # PID), wait for it, and return its status; its output goes to LOG. One at

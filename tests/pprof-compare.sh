@@ -24,19 +24,7 @@ if [ ! -x "$TRIAGE" ]; then
 	exit 1
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pprof-compare.XXXXXX") || exit 1
-PIDS=()
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-die() { echo "FAIL: $*" >&2; exit 1; }
+. "$SRCDIR/tests/workdir.sh" pprof-compare
 
 # --- offline Go environment ---------------------------------------------------
 export GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local GOWORK=off GO111MODULE=on
