@@ -5,7 +5,7 @@
 -- allocation in bytes.makeSlice made for a dependency counts against that
 -- dependency, and main.main at the root does not swallow everything.
 
--- "github.com/a/b.(*T).M" -> "github.com/a/b" (as core/aggregate.c does it)
+-- "github.com/a/b.(*T).M" -> "github.com/a/b" (as core/profile/aggregate.c does it)
 local function package_of(fn)
   local s = fn:match("^[^%[]*") or fn
   local last = 0

@@ -4,8 +4,8 @@
  */
 #include <stdio.h>
 
-#include "buildinfo.h"
-#include "strbuf.h"
+#include "parse/buildinfo.h"
+#include "base/strbuf.h"
 
 int main(int argc, char **argv)
 {

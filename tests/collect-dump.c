@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect.h"
+#include "collect/collect.h"
 
 static const char *status_name(enum artifact_status st)
 {

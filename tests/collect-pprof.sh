@@ -1,5 +1,5 @@
 #!/bin/bash
-# The pprof source (core/collect-pprof.c) against a live Go service,
+# The pprof source (core/collect/pprof.c) against a live Go service,
 # tests/go/pprof-target, through tests/pprof-fetch:
 #   (a) discovery by PID, every artifact ok, profiles decode, MemStats parsed
 #   (b) 10,000 goroutines: wall time beyond the CPU seconds

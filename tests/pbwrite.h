@@ -7,7 +7,7 @@
  */
 #include <stdint.h>
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 static inline void pb_varint(struct strbuf *b, uint64_t v)
 {

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "collect-pprof.h"
-#include "collect.h"
+#include "collect/pprof.h"
+#include "collect/collect.h"
 
 static volatile int got_sigint;
 

@@ -1,5 +1,5 @@
 /*
- * Unit test of the Go build info reader (core/buildinfo.c) on hostile and
+ * Unit test of the Go build info reader (core/parse/buildinfo.c) on hostile and
  * synthetic input. Real Go binaries are compared with "go version -m" in
  * tests/buildinfo.sh; here we build small ELF images in memory, by hand, to
  * reach the cases no toolchain produces: the pre-1.18 pointer format,
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buildinfo.h"
-#include "strbuf.h"
+#include "parse/buildinfo.h"
+#include "base/strbuf.h"
 
 static int failures;
 

@@ -13,10 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "collect-proc.h"
-#include "collect.h"
-#include "strbuf.h"
+#include "collect/cgroup.h"
+#include "collect/proc.h"
+#include "collect/collect.h"
+#include "base/strbuf.h"
 
 static int failures;
 

@@ -21,14 +21,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroupmem.h"
+#include "parse/cgroupmem.h"
 #include "config.h"
-#include "goroutines.h"
-#include "kernel.h"
-#include "kvfile.h"
-#include "mapsfile.h"
-#include "memstats.h"
-#include "strbuf.h"
+#include "parse/goroutines.h"
+#include "parse/kernel.h"
+#include "parse/kvfile.h"
+#include "parse/mapsfile.h"
+#include "parse/memstats.h"
+#include "base/strbuf.h"
 
 static int failures;
 

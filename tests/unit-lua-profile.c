@@ -16,9 +16,9 @@
 #include <lauxlib.h>
 
 #include "config.h"
-#include "lua-profile.h"
-#include "lua-sandbox.h"
-#include "strbuf.h"
+#include "lua/profile-lib.h"
+#include "lua/sandbox.h"
+#include "base/strbuf.h"
 #include "pbwrite.h"
 
 static int failures;

@@ -1,5 +1,5 @@
 /*
- * Unit test of the Lua sandbox (core/lua-sandbox.c): hostile and broken
+ * Unit test of the Lua sandbox (core/lua/sandbox.c): hostile and broken
  * rules, written as real files into a temporary directory, must each fail
  * with the right classification and a "file:line: message" error, leave
  * the Lua stack as it was, and leave the state fit for the next rule.
@@ -18,8 +18,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "lua-sandbox.h"
-#include "strbuf.h"
+#include "lua/sandbox.h"
+#include "base/strbuf.h"
 
 static int failures;
 

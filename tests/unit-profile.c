@@ -11,11 +11,11 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "aggregate.h"
-#include "demangle.h"
-#include "profile.h"
-#include "re2posix.h"
-#include "strbuf.h"
+#include "profile/aggregate.h"
+#include "profile/demangle.h"
+#include "profile/profile.h"
+#include "profile/re2posix.h"
+#include "base/strbuf.h"
 #include "pbwrite.h"
 
 static int failures;

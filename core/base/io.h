@@ -1,0 +1,16 @@
+#ifndef TRIAGE_IO_H
+#define TRIAGE_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes all n bytes, retrying short writes and EINTR; 0 or -1 with errno. */
+int write_all(int fd, const void *buf, size_t n);
+/* True when path names a directory (following links). */
+int is_dir(const char *path);
+/* Milliseconds on CLOCK_MONOTONIC: for timeouts and durations. */
+int64_t clock_mono_ms(void);
+/* Milliseconds since the epoch: for timestamps people read. */
+int64_t clock_real_ms(void);
+
+#endif

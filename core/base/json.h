@@ -1,0 +1,21 @@
+#ifndef TRIAGE_JSON_H
+#define TRIAGE_JSON_H
+
+#include <stdint.h>
+#include <json-c/json.h>
+
+/*
+ * Typed getters for json-c objects read from bundles and child processes:
+ * a missing key or a value of another type gives the default, so callers
+ * never dereference what a hostile file put in place of what they expect.
+ */
+const char *json_get_str(json_object *o, const char *key, const char *def);
+int64_t json_get_int(json_object *o, const char *key, int64_t def);	/* ints and doubles */
+json_object *json_get_obj(json_object *o, const char *key);		/* NULL unless an object */
+json_object *json_get_array(json_object *o, const char *key);	/* NULL unless an array */
+/* A malloc'd copy of a string member, NULL when absent. */
+char *json_dup_str(json_object *o, const char *key);
+/* A JSON string, or JSON null for a NULL pointer. */
+json_object *json_new_str_or_null(const char *s);
+
+#endif

@@ -1,0 +1,74 @@
+#ifndef TRIAGE_BUNDLE_H
+#define TRIAGE_BUNDLE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/strbuf.h"
+
+/*
+ * Reading a triage bundle (a gzip tarball, see docs/bundle-format.md)
+ * in place, through libarchive, never extracting to disk. Every entry
+ * passed on the way is checked: a hostile bundle cannot name a path
+ * outside the bundle, smuggle a link or a device, or claim a huge size.
+ */
+
+#define BUNDLE_MAX_ENTRY_SIZE ((int64_t)1 << 30)
+#define BUNDLE_MAX_ENTRIES 100000
+#define BUNDLE_MAX_TOTAL ((uint64_t)2 << 30)
+
+struct archive;
+struct json_object;
+
+/* The manifest major version this triage reads (see docs/bundle-format.md). */
+#define BUNDLE_READ_MAJOR 1
+
+struct bundle_file {
+	char *path;
+	unsigned char *data;	/* NUL-terminated for convenience; len excludes it */
+	size_t len;
+};
+
+/* A whole bundle in memory, for analysis: every entry checked, sorted by path. */
+struct bundle {
+	char *path;
+	struct bundle_file *files;
+	size_t nr;
+	struct json_object *manifest;	/* NULL when the bundle has none */
+	int format_major, format_minor;
+};
+
+void bundle_init(struct bundle *b);
+/*
+ * Reads every entry into memory, refusing unsafe names, links, devices,
+ * duplicate names, oversized entries, too many entries or too much in all,
+ * and a manifest that is not JSON or has a major format this triage does not
+ * know. Nothing is ever written to disk.
+ */
+int bundle_load(struct bundle *b, const char *path, struct strbuf *err);
+const struct bundle_file *bundle_get(const struct bundle *b, const char *path);
+void bundle_release(struct bundle *b);
+
+struct bundle_reader {
+	struct archive *a;
+	const char *path;
+	char *entry;
+	int64_t size;
+	int64_t left;
+};
+
+/* 1 if path is a gzip (or plain) tar archive, 0 if not, -1 on error. */
+int bundle_sniff(const char *path, struct strbuf *err);
+/* Positions br at entry; -1 with "no entry" message if the bundle lacks it. */
+int bundle_open_entry(struct bundle_reader *br, const char *path, const char *entry,
+		      struct strbuf *err);
+/* A byte_reader_fn over the entry's data. */
+ssize_t bundle_entry_read(void *ctx, void *buf, size_t len, struct strbuf *err);
+void bundle_reader_release(struct bundle_reader *br);
+/* Reads a whole entry (at most max bytes) into out. */
+int bundle_read_entry(const char *path, const char *entry, struct strbuf *out, size_t max,
+		      struct strbuf *err);
+/* Checks a tar member name: relative, no "..", no empty or "." components. */
+int bundle_path_ok(const char *name);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * triage analyze: walk the decision ladder over a bundle and rank what the
+ * rules found. The work is in core/analyze/analyze.c; this file is options and
+ * output.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/quantity.h"
+#include "analyze/analyze.h"
+#include "base/inflate.h"
+#include "report/report.h"
+#include "cmd/cmd.h"
+
+const char usage_analyze[] =
+	"usage: triage analyze [options] BUNDLE\n"
+	"\n"
+	"Walk the decision ladder over a bundle: business code, libraries, runtime,\n"
+	"tooling, environment. Every rung gets a verdict (implicated, ruled out,\n"
+	"inconclusive) with its evidence, findings are ranked most likely cause\n"
+	"first, and the memory ledger accounts for the headline number.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FORMAT    text (default; colour on a terminal), markdown, json\n"
+	"  -o, --output PATH      write the report to PATH instead of stdout\n"
+	"      --rules DIR        also run the rules in DIR (repeatable); a rule with\n"
+	"                         a built-in rule's id replaces it\n"
+	"      --base BUNDLE      an earlier bundle of the same service, for growth\n"
+	"      --fail-on SEV      exit 1 when a finding is at or above SEV\n"
+	"                         (critical, high, medium, low, info)\n"
+	"      --no-color         no colour even on a terminal\n"
+	"      --max-memory SIZE  Lua memory cap (default 64M)\n"
+	"      --max-instructions N  Lua instruction cap per rule (default 50000000)\n"
+	"      --rule-timeout SECONDS  wall-clock limit per rule (default 20; 0 runs\n"
+	"                         rules in process, without the watchdog)\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Rules are also read from $TRIAGE_RULES_PATH (colon-separated) and\n"
+	"$XDG_CONFIG_HOME/triage/rules. Exit status: 0 ok, 1 findings at or above\n"
+	"--fail-on, 2 bad usage or an unreadable bundle, 3 internal error.\n";
+
+int cmd_analyze(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "base", required_argument, NULL, 'b' },
+		{ "fail-on", required_argument, NULL, 'F' },
+		{ "no-color", no_argument, NULL, 'C' },
+		{ "max-memory", required_argument, NULL, 'M' },
+		{ "max-instructions", required_argument, NULL, 'I' },
+		{ "rule-timeout", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct analyze_options o;
+	struct report r;
+	struct strbuf err = STRBUF_INIT;
+	const char **dirs = NULL, *format = "text", *output = NULL, *file;
+	size_t nr_dirs = 0;
+	int c, fail_on = -1, no_color = 0, ret = EXIT_USAGE, wrote;
+	FILE *out = stdout;
+
+	analyze_options_init(&o);
+	report_init(&r);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
+				ret = command_usage_error("analyze", "--format is text, markdown or json, not '%s'", optarg);
+				goto out;
+			}
+			format = optarg;
+			break;
+		case 'o': output = optarg; break;
+		case 'r':
+			dirs = xreallocarray(dirs, nr_dirs + 1, sizeof(*dirs));
+			dirs[nr_dirs++] = optarg;
+			break;
+		case 'b': o.base_bundle = optarg; break;
+		case 'F': {
+			enum severity s;
+
+			if (severity_parse(optarg, &s) < 0) {
+				ret = command_usage_error("analyze", "--fail-on is critical, high, medium, low or info, not '%s'", optarg);
+				goto out;
+			}
+			fail_on = (int)s;
+			break;
+		}
+		case 'C': no_color = 1; break;
+		case 'M': {
+			uint64_t v;
+
+			if (parse_size(optarg, &v) < 0 || v < (1 << 20)) {
+				ret = command_usage_error("analyze", "--max-memory wants a size of at least 1M, not '%s'", optarg);
+				goto out;
+			}
+			o.limits.max_memory = (size_t)v;
+			break;
+		}
+		case 'I': {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || v < 1000) {
+				ret = command_usage_error("analyze", "--max-instructions wants a number >= 1000, not '%s'", optarg);
+				goto out;
+			}
+			o.limits.max_instructions = v;
+			break;
+		}
+		case 'T': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 0 || v > 3600) {
+				ret = command_usage_error("analyze", "--rule-timeout wants seconds (0 to 3600), not '%s'", optarg);
+				goto out;
+			}
+			o.rule_timeout_ms = (int)v * 1000;
+			break;
+		}
+		default:
+			ret = command_usage_error("analyze", "unknown option '%s'", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		ret = command_usage_error("analyze", "which bundle? give a BUNDLE");
+		goto out;
+	}
+	if (optind + 1 < argc) {
+		ret = command_usage_error("analyze", "one BUNDLE at a time ('%s' is extra)", argv[optind + 1]);
+		goto out;
+	}
+	file = argv[optind];
+	for (c = 0; (size_t)c < nr_dirs; c++) {
+		if (access(dirs[c], R_OK) < 0) {
+			fprintf(stderr, "triage analyze: cannot read rules directory '%s': %s\n", dirs[c], strerror(errno));
+			goto out;
+		}
+	}
+	analyze_options_add_default_dirs(&o, dirs, nr_dirs);
+	if (analyze_bundle(file, &o, &r, &err) < 0) {
+		fprintf(stderr, "triage analyze: %s\n", err.buf);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (output) {
+		out = fopen(output, "w");
+		if (!out) {
+			fprintf(stderr, "triage analyze: cannot write report '%s': %s\n", output, strerror(errno));
+			out = stdout;
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (!strcmp(format, "json"))
+		wrote = report_write_json(&r, out);
+	else if (!strcmp(format, "markdown"))
+		wrote = report_write_markdown(&r, out);
+	else
+		wrote = report_write_text(&r, out, !no_color && !output && isatty(STDOUT_FILENO) &&
+					  !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
+	if (fflush(out) || wrote < 0) {
+		fprintf(stderr, "triage analyze: cannot write the report: %s\n", strerror(errno));
+		ret = EXIT_INTERNAL;
+		goto out;
+	}
+	ret = fail_on >= 0 && report_max_severity(&r) >= fail_on ? EXIT_FINDINGS : EXIT_OK;
+out:
+	if (out != stdout)
+		fclose(out);
+	free(dirs);
+	report_release(&r);
+	analyze_options_release(&o);
+	strbuf_release(&err);
+	return ret;
+}

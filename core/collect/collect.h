@@ -1,0 +1,76 @@
+#ifndef TRIAGE_COLLECT_H
+#define TRIAGE_COLLECT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/strbuf.h"
+
+/*
+ * A collection in progress: the artifacts gathered so far, in memory, each
+ * with its outcome. Sources (core/collect-*.c) add artifacts and never
+ * abort: a source that fails records why in its artifact and the next one
+ * runs (the model is git's diagnose.c). Only failing to write the bundle is
+ * fatal, and that is collect_bundle()'s caller's business.
+ *
+ * Artifact paths are relative to the bundle root ("proc/status"); while
+ * c->prefix is set (e.g. "samples/002/") it is prepended, so the same source
+ * code fills both the main snapshot and each sample over time.
+ */
+
+enum artifact_status {
+	ARTIFACT_OK,
+	ARTIFACT_ERROR,		/* failed; data may hold what was read before */
+	ARTIFACT_SKIPPED,	/* not applicable here (reason in error) */
+};
+
+struct artifact {
+	char *path;
+	char *source;		/* "proc", "cgroup", "host", "pprof", "buildinfo", ... */
+	enum artifact_status status;
+	char *error;		/* NULL when ok */
+	struct strbuf data;
+	int64_t start_ms;	/* unix epoch, milliseconds */
+	int64_t duration_ms;
+	unsigned truncated:1;	/* cut at the per-artifact cap */
+};
+
+struct collection {
+	struct artifact *arts;
+	size_t nr, alloc;
+	const char *prefix;		/* for samples over time; NULL for the main snapshot */
+	uint64_t max_artifact_bytes;	/* per-artifact cap; default 256 MiB */
+	volatile int *interrupted;	/* set by the SIGINT handler; sources stop early */
+};
+
+void collection_init(struct collection *c);
+void collection_release(struct collection *c);
+
+/* Starts an artifact (its clock starts now); the pointer is valid until the next add. */
+struct artifact *collection_add(struct collection *c, const char *path, const char *source);
+/* Finds an artifact by full path, NULL if none. */
+struct artifact *collection_find(struct collection *c, const char *path);
+
+void artifact_ok(struct artifact *a);
+void artifact_fail(struct artifact *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void artifact_skip(struct artifact *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends data, honouring the cap; returns -1 (and marks truncated) once over it. */
+int artifact_append(struct collection *c, struct artifact *a, const void *data, size_t len);
+
+/*
+ * Copies a file (e.g. under /proc) into a new artifact: ok, or error with
+ * the errno text ("permission denied"), or skipped when absent and
+ * optional is set. Returns the artifact.
+ */
+struct artifact *collect_file(struct collection *c, const char *path, const char *source,
+			      const char *file, int optional);
+
+int64_t now_ms(void);
+
+/* Sources. Each records its own failures; none returns an error. */
+void collect_proc(struct collection *c, pid_t pid, int cheap_only);
+void collect_cgroup(struct collection *c, pid_t pid, int cheap_only);
+void collect_host(struct collection *c);
+void collect_buildinfo(struct collection *c, pid_t pid);
+
+#endif

@@ -1,0 +1,1404 @@
+/*
+ * The pprof source: discovery of the net/http/pprof endpoint, concurrent
+ * fetching of every profile with libcurl's multi interface, MemStats from
+ * the heap?debug=1 trailer, and a helper process for targets that live in
+ * another network namespace. See collect-pprof.h for the artifacts.
+ *
+ * Everything is first gathered into a private collection (with no prefix),
+ * then adopted into the caller's: the same code path then serves the
+ * in-process case and the helper, whose artifacts arrive over a pipe.
+ */
+#include "collect/pprof.h"
+#include "collect/proc.h"
+#include "parse/memstats.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "config.h"
+
+#define PROBE_TIMEOUT_MS 1000L
+#define PROBE_BODY_CAP (64 * 1024)
+#define MAX_CANDIDATES 64
+/* how long the helper gets to wrap up after an interrupt before SIGKILL */
+#define HELPER_GRACE_MS 3000
+/* how often the request loop wakes to look at the interrupt flag and the clock */
+#define POLL_INTERVAL_MS 100
+
+struct pprof_source {
+	const char *path;
+	const char *endpoint;	/* relative to the pprof base URL */
+	unsigned cheap:1;	/* also fetched for samples over time */
+	unsigned cpu:1;		/* the CPU profile: takes cpu_seconds */
+	unsigned expvar:1;	/* /debug/vars at the server root, not under pprof */
+	unsigned text:1;	/* a text dump, not a profile */
+};
+
+static const struct pprof_source sources[] = {
+	{ "profiles/heap.pb.gz", "heap", 1, 0, 0, 0 },
+	{ "profiles/allocs.pb.gz", "allocs", 0, 0, 0, 0 },
+	{ "profiles/goroutine.pb.gz", "goroutine", 1, 0, 0, 0 },
+	{ "profiles/goroutine-debug2.txt", "goroutine?debug=2", 0, 0, 0, 1 },
+	{ "profiles/heap-debug1.txt", "heap?debug=1", 1, 0, 0, 1 },
+	{ "profiles/cpu.pb.gz", "profile?seconds=", 0, 1, 0, 0 },
+	{ "profiles/mutex.pb.gz", "mutex", 0, 0, 0, 0 },
+	{ "profiles/block.pb.gz", "block", 0, 0, 0, 0 },
+	{ "profiles/threadcreate.pb.gz", "threadcreate", 0, 0, 0, 0 },
+	{ "runtime/expvar.json", NULL, 0, 0, 1, 1 },
+};
+#define NR_SOURCES (sizeof(sources) / sizeof(sources[0]))
+
+#define ENDPOINT_PATH "pprof/endpoint.json"
+#define MEMSTATS_PATH "runtime/memstats.json"
+#define HEAP_DEBUG1_PATH "profiles/heap-debug1.txt"
+
+static int source_wanted(const struct pprof_source *s, const struct pprof_options *o)
+{
+	return !o->cheap_only || s->cheap;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int interrupted(volatile int *flag)
+{
+	return flag && *flag;
+}
+
+/* ---- URLs ---------------------------------------------------------------- */
+
+/*
+ * Accepts host:port, http://host:port[/], or a full base URL, and yields the
+ * pprof base (ending in '/') and the expvar URL next to it.
+ */
+static int normalise_url(const char *in, struct strbuf *base, struct strbuf *vars,
+			 struct strbuf *err)
+{
+	const char *rest, *slash;
+	size_t scheme_len;
+	static const char suffix[] = "/debug/pprof/";
+
+	strbuf_reset(base);
+	strbuf_reset(vars);
+	while (isspace((unsigned char)*in))
+		in++;
+	if (!*in)
+		return error_set(err, "empty pprof URL");
+	rest = strstr(in, "://");
+	if (rest) {
+		scheme_len = (size_t)(rest - in) + 3;
+		if (strncmp(in, "http://", 7) && strncmp(in, "https://", 8))
+			return error_set(err, "pprof URL '%s': only http and https are supported", in);
+		rest += 3;
+	} else {
+		scheme_len = 0;
+		rest = in;
+	}
+	if (!*rest || *rest == '/')
+		return error_set(err, "pprof URL '%s' has no host", in);
+
+	if (scheme_len)
+		strbuf_add(base, in, scheme_len);
+	else
+		strbuf_addstr(base, "http://");
+	/* ":6060" means this host, as Go's own listen addresses do */
+	if (*rest == ':')
+		strbuf_addstr(base, "127.0.0.1");
+	slash = strchr(rest, '/');
+	if (!slash || !slash[1]) {
+		strbuf_add(base, rest, slash ? (size_t)(slash - rest) : strlen(rest));
+		strbuf_addstr(base, suffix);
+	} else {
+		strbuf_addstr(base, rest);
+		if (base->buf[base->len - 1] != '/')
+			strbuf_addch(base, '/');
+	}
+
+	/* expvar lives at the server root, beside /debug/pprof/ */
+	if (base->len >= strlen(suffix) &&
+	    !strcmp(base->buf + base->len - strlen(suffix), suffix)) {
+		strbuf_add(vars, base->buf, base->len - strlen(suffix));
+	} else {
+		const char *host = strstr(base->buf, "://") + 3;
+		const char *end = strchr(host, '/');
+
+		strbuf_add(vars, base->buf, (size_t)(end - base->buf));
+	}
+	strbuf_addstr(vars, "/debug/vars");
+	return 0;
+}
+
+/* True for http://127.x, localhost and [::1] URLs, which no proxy should see. */
+static int is_loopback_url(const char *url)
+{
+	const char *host = strstr(url, "://");
+
+	host = host ? host + 3 : url;
+	return !strncmp(host, "127.", 4) || !strncmp(host, "[::1]", 5) ||
+	       (!strncmp(host, "localhost", 9) && strchr(":/", host[9]) && host[9]);
+}
+
+/* ---- concurrent requests --------------------------------------------------- */
+
+struct request {
+	char *url;
+	long timeout_ms;
+	unsigned env_proxy:1;	/* honour http_proxy & co (remote mode only) */
+
+	/* the body goes to an artifact (with the collection's cap) or to body */
+	struct collection *c;
+	struct artifact *a;
+	struct strbuf body;
+	size_t body_cap;
+	const struct pprof_source *src;	/* NULL for discovery probes */
+
+	struct strbuf status_line;
+	char errbuf[CURL_ERROR_SIZE];
+	CURL *easy;
+	int64_t start_mono;
+	CURLcode result;
+	long http_code;
+	unsigned done:1, over_cap:1, aborted:1;
+	const char *abort_reason;
+};
+
+struct run_ctx {
+	volatile int *interrupted;
+	int64_t deadline_ms;
+	int progress;
+	size_t cpu_index;	/* request that holds the CPU profile, or (size_t)-1 */
+	int64_t cpu_end_mono;
+	char shown[128];
+	void (*done)(struct request *r, void *data);
+	void *done_data;
+};
+
+static void request_release(struct request *r)
+{
+	free(r->url);
+	strbuf_release(&r->body);
+	strbuf_release(&r->status_line);
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *data)
+{
+	struct request *r = data;
+	size_t n = size * nmemb;
+
+	if (r->a) {
+		if (artifact_append(r->c, r->a, ptr, n) < 0) {
+			r->over_cap = 1;
+			return 0;	/* aborts the transfer */
+		}
+		return n;
+	}
+	if (r->body.len + n > r->body_cap) {
+		strbuf_add(&r->body, ptr, r->body_cap - r->body.len);
+		r->over_cap = 1;
+		return 0;
+	}
+	strbuf_add(&r->body, ptr, n);
+	return n;
+}
+
+static size_t on_header(char *buf, size_t size, size_t nitems, void *data)
+{
+	struct request *r = data;
+	size_t n = size * nitems, len = n;
+
+	if (n >= 5 && !memcmp(buf, "HTTP/", 5)) {
+		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			len--;
+		strbuf_reset(&r->status_line);
+		strbuf_add(&r->status_line, buf, len);
+	}
+	return n;
+}
+
+static int request_start(CURLM *multi, struct request *r)
+{
+	CURL *e = curl_easy_init();
+
+	if (!e)
+		return -1;
+	r->easy = e;
+	r->errbuf[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	/* libcurl must not use signals: the caller owns SIGINT and SIGALRM */
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "triage/" TRIAGE_VERSION);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	/* a proxy would turn 127.0.0.1 into someone else's loopback */
+	if (!r->env_proxy)
+		curl_easy_setopt(e, CURLOPT_PROXY, "");
+	/* no Accept-Encoding: profiles are stored exactly as served */
+	r->start_mono = mono_ms();
+	if (curl_multi_add_handle(multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		r->easy = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void progress_show(struct run_ctx *ctx, struct request *reqs, size_t nr, size_t ndone)
+{
+	char line[sizeof(ctx->shown)];
+	int n;
+
+	if (!ctx->progress)
+		return;
+	n = snprintf(line, sizeof(line), "collecting pprof: %zu/%zu done", ndone, nr);
+	if (ctx->cpu_index < nr && !reqs[ctx->cpu_index].done && n > 0 &&
+	    (size_t)n < sizeof(line)) {
+		int64_t left = ctx->cpu_end_mono - mono_ms();
+
+		if (left < 0)
+			left = 0;
+		snprintf(line + n, sizeof(line) - (size_t)n, ", cpu profile %" PRId64 "s left",
+			 (left + 999) / 1000);
+	}
+	if (!strcmp(line, ctx->shown))
+		return;
+	memcpy(ctx->shown, line, sizeof(line));
+	fprintf(stderr, "\r%s\033[K", line);
+	fflush(stderr);
+}
+
+static void progress_clear(struct run_ctx *ctx)
+{
+	if (ctx->progress && ctx->shown[0]) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		ctx->shown[0] = '\0';
+	}
+}
+
+static void request_finish(struct run_ctx *ctx, struct request *r)
+{
+	r->done = 1;
+	if (ctx->done)
+		ctx->done(r, ctx->done_data);
+}
+
+/*
+ * Runs all requests at once and calls ctx->done for each as it ends (so an
+ * artifact's duration is its own). Stops early, marking the rest aborted,
+ * on an interrupt or at the deadline.
+ */
+static void run_requests(struct request *reqs, size_t nr, struct run_ctx *ctx)
+{
+	CURLM *multi = curl_multi_init();
+	size_t i, ndone = 0;
+	const char *abort_reason = NULL;
+
+	if (!multi)
+		abort_reason = "cannot create a libcurl multi handle";
+	for (i = 0; multi && i < nr; i++) {
+		if (reqs[i].timeout_ms <= 0) {
+			reqs[i].aborted = 1;
+			reqs[i].abort_reason = "collection deadline reached before the request";
+			request_finish(ctx, &reqs[i]);
+			ndone++;
+		} else if (request_start(multi, &reqs[i]) < 0) {
+			reqs[i].aborted = 1;
+			reqs[i].abort_reason = "cannot start a libcurl transfer";
+			request_finish(ctx, &reqs[i]);
+			ndone++;
+		}
+	}
+
+	while (!abort_reason && ndone < nr) {
+		int running = 0, left;
+		CURLMsg *msg;
+		CURLMcode mc = curl_multi_perform(multi, &running);
+
+		if (mc != CURLM_OK) {
+			abort_reason = curl_multi_strerror(mc);
+			break;
+		}
+		while ((msg = curl_multi_info_read(multi, &left))) {
+			struct request *r = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (i = 0; i < nr; i++)
+				if (reqs[i].easy == msg->easy_handle && !reqs[i].done)
+					r = &reqs[i];
+			if (!r)
+				continue;
+			r->result = msg->data.result;
+			curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->http_code);
+			curl_multi_remove_handle(multi, r->easy);
+			curl_easy_cleanup(r->easy);
+			r->easy = NULL;
+			request_finish(ctx, r);
+			ndone++;
+		}
+		if (ndone >= nr)
+			break;
+		if (interrupted(ctx->interrupted)) {
+			abort_reason = "interrupted";
+			break;
+		}
+		if (ctx->deadline_ms && now_ms() >= ctx->deadline_ms) {
+			abort_reason = "collection deadline reached";
+			break;
+		}
+		progress_show(ctx, reqs, nr, ndone);
+		/* a bounded wait, so an interrupt is noticed within POLL_INTERVAL_MS */
+		curl_multi_poll(multi, NULL, 0, POLL_INTERVAL_MS, NULL);
+	}
+
+	for (i = 0; i < nr; i++) {
+		struct request *r = &reqs[i];
+
+		if (r->done)
+			continue;
+		if (r->easy) {
+			curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->http_code);
+			curl_multi_remove_handle(multi, r->easy);
+			curl_easy_cleanup(r->easy);
+			r->easy = NULL;
+		}
+		r->aborted = 1;
+		r->abort_reason = abort_reason;
+		request_finish(ctx, r);
+	}
+	if (multi)
+		curl_multi_cleanup(multi);
+	progress_clear(ctx);
+}
+
+/* The request's timeout, cut short by the collection's deadline. */
+static long clamp_timeout(long timeout_ms, int64_t deadline_ms)
+{
+	if (deadline_ms) {
+		int64_t left = deadline_ms - now_ms();
+
+		if (left < timeout_ms)
+			timeout_ms = left > 0 ? (long)left : 0;
+	}
+	return timeout_ms;
+}
+
+/* First line of a body, printable and short, for error messages. */
+static void first_line(const struct strbuf *body, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < body->len && i < 200; i++) {
+		unsigned char ch = (unsigned char)body->buf[i];
+
+		if (ch == '\n' || ch == '\r')
+			break;
+		strbuf_addch(out, isprint(ch) ? (char)ch : '?');
+	}
+	if (!out->len)
+		strbuf_addstr(out, "(empty body)");
+}
+
+/* Describes a failed transfer (not an HTTP status); empty when it did not fail. */
+static void describe_transport(const struct request *r, struct strbuf *out)
+{
+	if (r->aborted) {
+		strbuf_addstr(out, r->abort_reason ? r->abort_reason : "aborted");
+		return;
+	}
+	if (r->result == CURLE_OK)
+		return;
+	if (r->result == CURLE_OPERATION_TIMEDOUT)
+		strbuf_addf(out, "timeout after %ld ms: ", r->timeout_ms);
+	strbuf_addstr(out, r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->result));
+}
+
+/* ---- discovery ------------------------------------------------------------- */
+
+struct candidate {
+	char *listen;		/* the bound address, as the kernel lists it */
+	unsigned long inode;
+	char *base;		/* probe URL: .../debug/pprof/ */
+	char *result;
+	int ok;
+};
+
+struct discovery {
+	struct candidate *cands;
+	size_t nr, alloc;
+	size_t skipped;		/* listeners beyond MAX_CANDIDATES */
+	int chosen;		/* index, -1 when none */
+};
+
+static void discovery_release(struct discovery *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++) {
+		free(d->cands[i].listen);
+		free(d->cands[i].base);
+		free(d->cands[i].result);
+	}
+	free(d->cands);
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Inodes of the process's sockets, from the "socket:[N]" links in /proc/PID/fd. */
+static int socket_inodes(pid_t pid, unsigned long **out, size_t *nr, struct strbuf *err)
+{
+	char dir[64], target[128];
+	DIR *d;
+	struct dirent *de;
+	size_t alloc = 0;
+
+	*out = NULL;
+	*nr = 0;
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return error_set(err, "cannot list %s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		ssize_t n;
+		unsigned long ino;
+
+		if (de->d_name[0] == '.')
+			continue;
+		n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;	/* the fd closed meanwhile */
+		target[n] = '\0';
+		if (sscanf(target, "socket:[%lu]", &ino) != 1)
+			continue;
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		(*out)[(*nr)++] = ino;
+	}
+	closedir(d);
+	qsort(*out, *nr, sizeof(**out), cmp_ulong);
+	return 0;
+}
+
+/* Where to probe a listener: loopback for wildcard binds, else the bound address. */
+static void probe_host(int v6, const unsigned char *addr, struct strbuf *host, struct strbuf *listen)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	if (!v6) {
+		inet_ntop(AF_INET, addr, text, sizeof(text));
+		strbuf_addstr(listen, text);
+		strbuf_addstr(host, addr[0] == 0 && addr[1] == 0 && addr[2] == 0 && addr[3] == 0 ?
+			      "127.0.0.1" : text);
+		return;
+	}
+	inet_ntop(AF_INET6, addr, text, sizeof(text));
+	strbuf_addf(listen, "[%s]", text);
+	if (IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *)addr)) {
+		/* Go's ":port" is a dual-stack socket on "::" */
+		strbuf_addstr(host, "127.0.0.1");
+	} else if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr)) {
+		inet_ntop(AF_INET, addr + 12, text, sizeof(text));
+		strbuf_addstr(host, text);
+	} else {
+		strbuf_addf(host, "[%s]", text);
+	}
+}
+
+static void add_candidate(struct discovery *d, const char *listen, const char *host,
+			  unsigned port, unsigned long inode)
+{
+	struct candidate *cand;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (d->nr >= MAX_CANDIDATES) {
+		d->skipped++;
+		return;
+	}
+	ALLOC_GROW(d->cands, d->nr + 1, d->alloc);
+	cand = &d->cands[d->nr++];
+	memset(cand, 0, sizeof(*cand));
+	strbuf_addf(&sb, "%s:%u", listen, port);
+	cand->listen = strbuf_detach(&sb, NULL);
+	strbuf_addf(&sb, "http://%s:%u/debug/pprof/", host, port);
+	cand->base = strbuf_detach(&sb, NULL);
+	cand->inode = inode;
+}
+
+/* Listening sockets (state 0A) of /proc/PID/net/tcp or tcp6 that the process owns. */
+static void scan_listeners(struct discovery *d, pid_t pid, int v6,
+			   const unsigned long *inodes, size_t nr_inodes)
+{
+	char path[64], addrhex[40], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, v6 ? "tcp6" : "tcp");
+	f = fopen(path, "re");
+	if (!f)
+		return;	/* no IPv6 in this kernel, or the process is gone */
+	while (getline(&line, &cap, f) > 0) {
+		unsigned port, state;
+		unsigned long inode;
+		unsigned char addr[16];
+		size_t i, words = v6 ? 4 : 1;
+		struct strbuf host = STRBUF_INIT, listen = STRBUF_INIT;
+
+		if (sscanf(line, " %*s %39[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*u %*u %lu",
+			   addrhex, &port, &state, &inode) != 4)
+			continue;	/* the header line */
+		if (state != 0x0A || strlen(addrhex) != words * 8)
+			continue;
+		if (!bsearch(&inode, inodes, nr_inodes, sizeof(*inodes), cmp_ulong))
+			continue;	/* another process's socket in the same namespace */
+		/* the kernel prints each 32-bit word in host byte order */
+		for (i = 0; i < words; i++) {
+			char word[9];
+			uint32_t w;
+
+			memcpy(word, addrhex + 8 * i, 8);
+			word[8] = '\0';
+			w = (uint32_t)strtoul(word, NULL, 16);
+			memcpy(addr + 4 * i, &w, 4);
+		}
+		probe_host(v6, addr, &host, &listen);
+		add_candidate(d, listen.buf, host.buf, port, inode);
+		/* a dual-stack socket may be IPv6-only after all: try ::1 too */
+		if (v6 && IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *)addr))
+			add_candidate(d, listen.buf, "[::1]", port, inode);
+		strbuf_release(&host);
+		strbuf_release(&listen);
+	}
+	free(line);
+	fclose(f);
+}
+
+/*
+ * Finds the pprof endpoint among the process's listening sockets. Fills d
+ * (every try, with its result); returns -1 with a reason when none answered.
+ */
+static int discover(struct discovery *d, pid_t pid, const struct run_ctx *outer, struct strbuf *err)
+{
+	unsigned long *inodes = NULL;
+	size_t nr_inodes = 0, i;
+	struct request *reqs = NULL;
+	struct run_ctx ctx;
+	int ret = -1;
+
+	d->chosen = -1;
+	if (socket_inodes(pid, &inodes, &nr_inodes, err) < 0)
+		goto out;
+	scan_listeners(d, pid, 0, inodes, nr_inodes);
+	scan_listeners(d, pid, 1, inodes, nr_inodes);
+	if (!d->nr) {
+		error_set(err, "process %d has no listening TCP sockets", (int)pid);
+		goto out;
+	}
+
+	reqs = xcalloc(d->nr, sizeof(*reqs));
+	for (i = 0; i < d->nr; i++) {
+		reqs[i].url = xstrdup(d->cands[i].base);
+		reqs[i].timeout_ms = clamp_timeout(PROBE_TIMEOUT_MS, outer->deadline_ms);
+		reqs[i].body_cap = PROBE_BODY_CAP;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.interrupted = outer->interrupted;
+	ctx.deadline_ms = outer->deadline_ms;
+	ctx.cpu_index = (size_t)-1;
+	run_requests(reqs, d->nr, &ctx);
+
+	for (i = 0; i < d->nr; i++) {
+		struct request *r = &reqs[i];
+		struct candidate *cand = &d->cands[i];
+		struct strbuf res = STRBUF_INIT;
+
+		/* a probe cut at its small cap still has the page's start to look at */
+		if (r->over_cap && !r->aborted)
+			r->result = CURLE_OK;
+		describe_transport(r, &res);
+		if (!res.len) {
+			if (r->http_code != 200) {
+				strbuf_addstr(&res, r->status_line.len ? r->status_line.buf :
+					      "no HTTP status line");
+			} else if (!strstr(strbuf_str(&r->body), "pprof")) {
+				strbuf_addstr(&res, "HTTP 200, but not a pprof index");
+			} else {
+				strbuf_addstr(&res, "ok: pprof index");
+				cand->ok = 1;
+				if (d->chosen < 0)
+					d->chosen = (int)i;
+			}
+		}
+		cand->result = strbuf_detach(&res, NULL);
+	}
+	if (d->chosen >= 0) {
+		ret = 0;
+		goto out;
+	}
+
+	strbuf_reset(err);
+	strbuf_addstr(err, "tried ");
+	for (i = 0; i < d->nr; i++)
+		strbuf_addf(err, "%s%s (%s)", i ? ", " : "", d->cands[i].base, d->cands[i].result);
+	if (d->skipped)
+		strbuf_addf(err, " and left %zu more listening sockets untried", d->skipped);
+
+out:
+	for (i = 0; reqs && i < d->nr; i++)
+		request_release(&reqs[i]);
+	free(reqs);
+	free(inodes);
+	return ret;
+}
+
+static struct json_object *endpoint_json(const struct pprof_options *o, const char *netns,
+					 const struct discovery *d, const char *chosen,
+					 const char *error)
+{
+	struct json_object *root = json_object_new_object();
+	size_t i;
+
+	if (o->pid)
+		json_object_object_add(root, "pid", json_object_new_int(o->pid));
+	json_object_object_add(root, "network_namespace", json_object_new_string(netns));
+	json_object_object_add(root, "method", json_object_new_string(
+		o->url ? "given" : "discovered"));
+	if (o->url)
+		json_object_object_add(root, "given_url", json_object_new_string(o->url));
+	if (!o->url) {
+		struct json_object *arr = json_object_new_array();
+
+		for (i = 0; d && i < d->nr; i++) {
+			struct json_object *e = json_object_new_object();
+			const struct candidate *cand = &d->cands[i];
+
+			json_object_object_add(e, "url", json_object_new_string(cand->base));
+			json_object_object_add(e, "listen", json_object_new_string(cand->listen));
+			json_object_object_add(e, "socket_inode", json_object_new_uint64(cand->inode));
+			json_object_object_add(e, "result", json_object_new_string(
+				cand->result ? cand->result : "not probed"));
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(root, "candidates", arr);
+		if (d && d->skipped)
+			json_object_object_add(root, "untried_listeners",
+					       json_object_new_uint64(d->skipped));
+	}
+	json_object_object_add(root, "chosen", chosen ? json_object_new_string(chosen) : NULL);
+	if (error)
+		json_object_object_add(root, "error", json_object_new_string(error));
+	return root;
+}
+
+static void json_to_artifact(struct json_object *obj, struct artifact *a)
+{
+	strbuf_addstr(&a->data, json_object_to_json_string_ext(obj,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	strbuf_addch(&a->data, '\n');
+}
+
+/* ---- MemStats ---------------------------------------------------------------- */
+
+/* The heap?debug=1 trailer, parsed once by core/parse/memstats.c, stored as JSON. */
+static int memstats_debug1_to_json(const struct strbuf *text, struct strbuf *out, struct strbuf *err)
+{
+	struct memstats m;
+
+	memstats_init(&m);
+	if (memstats_parse_debug1(text->buf ? text->buf : "", text->len, &m, err) < 0)
+		return -1;
+	memstats_to_json(&m, out);
+	return 0;
+}
+
+/* ---- the collection proper --------------------------------------------------- */
+
+struct fetch_ctx {
+	struct collection *c;
+};
+
+/*
+ * expvar publishes os.Args as "cmdline": the same secrets the proc source
+ * redacts from /proc/PID/cmdline must not leave through here. Output that is
+ * not the JSON object expvar serves is not stored at all.
+ */
+static int redact_expvar(struct strbuf *data, struct strbuf *err)
+{
+	json_object *root = json_tokener_parse(data->buf ? data->buf : "");
+	json_object *cmd, *clean;
+	struct strbuf joined = STRBUF_INIT, red = STRBUF_INIT;
+	size_t i, n, start;
+
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		if (root)
+			json_object_put(root);
+		strbuf_reset(data);
+		return error_set(err, "/debug/vars is not a JSON object; not stored, as it may hold secrets");
+	}
+	if (json_object_object_get_ex(root, "cmdline", &cmd) && json_object_is_type(cmd, json_type_array)) {
+		n = json_object_array_length(cmd);
+		for (i = 0; i < n; i++) {
+			strbuf_addstr(&joined, json_object_get_string(json_object_array_get_idx(cmd, i)));
+			strbuf_addch(&joined, '\0');
+		}
+		cmdline_redact(joined.buf ? joined.buf : "", joined.len, &red);
+		clean = json_object_new_array();
+		for (start = 0, i = 0; i < red.len; i++) {
+			if (red.buf[i])
+				continue;
+			json_object_array_add(clean, json_object_new_string_len(red.buf + start, (int)(i - start)));
+			start = i + 1;
+		}
+		json_object_object_add(root, "cmdline", clean);
+	}
+	strbuf_reset(data);
+	strbuf_addstr(data, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	strbuf_release(&joined);
+	strbuf_release(&red);
+	return 0;
+}
+
+static void finish_artifact(struct request *r, void *data)
+{
+	struct fetch_ctx *fc = data;
+	struct artifact *a = r->a;
+	struct strbuf why = STRBUF_INIT, line = STRBUF_INIT;
+
+	describe_transport(r, &why);
+	if (r->over_cap && !r->aborted) {
+		artifact_fail(a, "response from %s larger than the cap of %" PRIu64 " bytes; truncated",
+			      r->url, fc->c->max_artifact_bytes);
+	} else if (why.len) {
+		artifact_fail(a, "%s", why.buf);
+	} else if (r->http_code != 200) {
+		if (r->src->expvar && r->http_code == 404) {
+			artifact_skip(a, "the program does not import expvar");
+		} else {
+			first_line(&a->data, &line);
+			artifact_fail(a, "%s: %s", r->status_line.len ? r->status_line.buf :
+				      "unexpected HTTP status", line.buf);
+		}
+	} else if (!a->data.len) {
+		artifact_fail(a, "empty response from %s", r->url);
+	} else if (r->src->expvar && redact_expvar(&a->data, &why) < 0) {
+		artifact_fail(a, "%s", why.buf);
+	} else {
+		artifact_ok(a);
+	}
+	strbuf_release(&why);
+	strbuf_release(&line);
+}
+
+static void fail_sources(struct collection *lc, const struct pprof_options *o, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < NR_SOURCES; i++)
+		if (source_wanted(&sources[i], o))
+			artifact_fail(collection_add(lc, sources[i].path, "pprof"), "%s", why);
+	artifact_fail(collection_add(lc, MEMSTATS_PATH, "pprof"), "%s", why);
+}
+
+static void add_memstats(struct collection *lc)
+{
+	struct artifact *a = collection_add(lc, MEMSTATS_PATH, "pprof");
+	/* looked up after the add, which may move the array */
+	struct artifact *heap = collection_find(lc, HEAP_DEBUG1_PATH);
+	struct strbuf err = STRBUF_INIT;
+
+	if (!heap || heap->status != ARTIFACT_OK)
+		artifact_fail(a, "no heap?debug=1 to read MemStats from: %s",
+			      heap && heap->error ? heap->error : "not fetched");
+	else if (memstats_debug1_to_json(&heap->data, &a->data, &err) < 0)
+		artifact_fail(a, "%s", err.buf);
+	else
+		artifact_ok(a);
+	strbuf_release(&err);
+}
+
+static const char *netns_label(int netns_state)
+{
+	return netns_state > 0 ? "same as triage" :
+	       netns_state == 0 ? "the target's own (entered by a helper)" : "unknown";
+}
+
+/*
+ * Fills lc (a collection without prefix) with every pprof artifact. Runs in
+ * the caller, or in the helper that joined the target's network namespace.
+ */
+static void collect_into(struct collection *lc, const struct pprof_options *o, int netns_state)
+{
+	struct strbuf base = STRBUF_INIT, vars = STRBUF_INIT, err = STRBUF_INIT, why = STRBUF_INIT;
+	struct discovery d;
+	struct request *reqs = NULL;
+	struct run_ctx ctx;
+	struct fetch_ctx fc;
+	struct json_object *ep_json;
+	size_t i, nr = 0, ep;
+	long timeout = o->timeout_ms > 0 ? o->timeout_ms : PPROF_DEFAULT_TIMEOUT_MS;
+	int cpu_seconds = o->cpu_seconds < 0 ? PPROF_DEFAULT_CPU_SECONDS : o->cpu_seconds;
+	int found;
+
+	memset(&d, 0, sizeof(d));
+	d.chosen = -1;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.interrupted = lc->interrupted;
+	ctx.deadline_ms = o->deadline_ms;
+	ctx.cpu_index = (size_t)-1;
+
+	collection_add(lc, ENDPOINT_PATH, "pprof");
+	ep = lc->nr - 1;
+	if (o->url)
+		found = normalise_url(o->url, &base, &vars, &err) == 0;
+	else if (!o->pid)
+		found = !error_set(&err, "no pprof URL and no PID to discover one from");
+	else if (discover(&d, o->pid, &ctx, &err) == 0) {
+		found = 1;
+		normalise_url(d.cands[d.chosen].base, &base, &vars, &err);
+	} else {
+		found = 0;
+	}
+	if (!found) {
+		if (o->url)
+			strbuf_addf(&why, "bad pprof URL: %s", err.buf);
+		else
+			strbuf_addf(&why, "no pprof endpoint found: %s", err.buf);
+	}
+	ep_json = endpoint_json(o, netns_label(netns_state), &d, found ? base.buf : NULL,
+				found ? NULL : why.buf);
+	json_to_artifact(ep_json, &lc->arts[ep]);
+	json_object_put(ep_json);
+	if (!found) {
+		artifact_fail(&lc->arts[ep], "%s", why.buf);
+		fail_sources(lc, o, why.buf);
+		goto out;
+	}
+	artifact_ok(&lc->arts[ep]);
+
+	/* a CPU profile that fits the deadline beats a timeout with nothing */
+	if (o->deadline_ms && cpu_seconds > 0) {
+		int64_t left = o->deadline_ms - now_ms() - 1000;
+
+		if (left < (int64_t)cpu_seconds * 1000)
+			cpu_seconds = left >= 2000 ? (int)(left / 1000) : 1;
+	}
+
+	/* all artifacts exist before any transfer: their pointers stay put */
+	reqs = xcalloc(NR_SOURCES, sizeof(*reqs));
+	for (i = 0; i < NR_SOURCES; i++) {
+		const struct pprof_source *s = &sources[i];
+		struct request *r;
+		struct strbuf url = STRBUF_INIT;
+
+		if (!source_wanted(s, o))
+			continue;
+		if (s->cpu && !cpu_seconds) {
+			artifact_skip(collection_add(lc, s->path, "pprof"),
+				      "the CPU profile was not asked for (0 seconds)");
+			continue;
+		}
+		r = &reqs[nr++];
+		if (s->expvar) {
+			strbuf_addstr(&url, vars.buf);
+		} else {
+			strbuf_addstr(&url, base.buf);
+			strbuf_addstr(&url, s->endpoint);
+		}
+		if (s->cpu) {
+			strbuf_addf(&url, "%d", cpu_seconds);
+			r->timeout_ms = clamp_timeout((long)cpu_seconds * 1000 + timeout, o->deadline_ms);
+			ctx.cpu_index = (size_t)(r - reqs);
+			ctx.cpu_end_mono = mono_ms() + (int64_t)cpu_seconds * 1000;
+		} else {
+			r->timeout_ms = clamp_timeout(timeout, o->deadline_ms);
+		}
+		r->url = strbuf_detach(&url, NULL);
+		r->src = s;
+		/* like Go's ProxyFromEnvironment: remote targets only, never loopback */
+		r->env_proxy = !o->pid && !is_loopback_url(r->url);
+		r->c = lc;
+	}
+	for (i = 0; i < nr; i++)
+		collection_add(lc, reqs[i].src->path, "pprof");
+	/* only now, with every artifact added, do their addresses stay put */
+	for (i = 0; i < nr; i++)
+		reqs[i].a = collection_find(lc, reqs[i].src->path);
+
+	fc.c = lc;
+	ctx.progress = o->progress;
+	ctx.done = finish_artifact;
+	ctx.done_data = &fc;
+	run_requests(reqs, nr, &ctx);
+	add_memstats(lc);
+
+out:
+	for (i = 0; reqs && i < nr; i++)
+		request_release(&reqs[i]);
+	free(reqs);
+	discovery_release(&d);
+	strbuf_release(&base);
+	strbuf_release(&vars);
+	strbuf_release(&err);
+	strbuf_release(&why);
+}
+
+/* Moves an artifact made elsewhere into c, where c->prefix applies. */
+static void adopt_artifact(struct collection *c, const char *path, enum artifact_status status,
+			   const char *error, int64_t start_ms, int64_t duration_ms,
+			   int truncated, struct strbuf *data)
+{
+	struct artifact *a = collection_add(c, path, "pprof");
+
+	a->status = status;
+	a->error = error ? xstrdup(error) : NULL;
+	a->start_ms = start_ms;
+	a->duration_ms = duration_ms;
+	a->truncated = truncated ? 1 : 0;
+	strbuf_release(&a->data);
+	a->data = *data;
+	strbuf_init(data);
+}
+
+static void adopt_all(struct collection *c, struct collection *lc)
+{
+	size_t i;
+
+	for (i = 0; i < lc->nr; i++) {
+		struct artifact *a = &lc->arts[i];
+
+		adopt_artifact(c, a->path, a->status, a->error, a->start_ms, a->duration_ms,
+			       a->truncated, &a->data);
+	}
+}
+
+/* Records the same failure for every pprof artifact. */
+static void fail_everything(struct collection *c, const struct pprof_options *o, const char *why)
+{
+	struct collection lc;
+	struct json_object *ep_json;
+	struct artifact *ep;
+
+	collection_init(&lc);
+	ep = collection_add(&lc, ENDPOINT_PATH, "pprof");
+	ep_json = endpoint_json(o, netns_label(-1), NULL, NULL, why);
+	json_to_artifact(ep_json, ep);
+	json_object_put(ep_json);
+	artifact_fail(ep, "%s", why);
+	fail_sources(&lc, o, why);
+	adopt_all(c, &lc);
+	collection_release(&lc);
+}
+
+/* Every path collect_into() produces for these options; out holds NR_SOURCES + 2. */
+static size_t expected_paths(const struct pprof_options *o, const char **out)
+{
+	size_t i, n = 0;
+
+	out[n++] = ENDPOINT_PATH;
+	for (i = 0; i < NR_SOURCES; i++)
+		if (source_wanted(&sources[i], o))
+			out[n++] = sources[i].path;
+	out[n++] = MEMSTATS_PATH;
+	return n;
+}
+
+/* 1 when pid shares our network namespace, 0 when not, -1 when we cannot tell. */
+static int same_netns(pid_t pid)
+{
+	char path[64];
+	struct stat self, target;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat("/proc/self/ns/net", &self) < 0 || stat(path, &target) < 0)
+		return -1;
+	return self.st_ino == target.st_ino && self.st_dev == target.st_dev;
+}
+
+/* ---- another network namespace: the helper ------------------------------- */
+
+/*
+ * The helper sends each artifact as a frame, then an end frame, in native
+ * byte order (both ends are this process, forked):
+ *	u32 FRAME_ARTIFACT, u32 path length, path,
+ *	u32 status, u32 truncated, i64 start_ms, i64 duration_ms,
+ *	u32 error length (NO_ERROR for none), error, u64 data length, data
+ *	u32 FRAME_END
+ */
+#define FRAME_ARTIFACT 0x41525446u
+#define FRAME_END 0x454e4421u
+#define NO_ERROR UINT32_MAX
+#define MAX_FRAME_STRING (1u << 20)
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_u32(int fd, uint32_t v)
+{
+	return write_all(fd, &v, sizeof(v));
+}
+
+static int send_artifact(int fd, const struct artifact *a)
+{
+	uint32_t path_len = (uint32_t)strlen(a->path);
+	uint32_t err_len = a->error ? (uint32_t)strlen(a->error) : NO_ERROR;
+	uint64_t data_len = a->data.len;
+
+	if (send_u32(fd, FRAME_ARTIFACT) < 0 || send_u32(fd, path_len) < 0 ||
+	    write_all(fd, a->path, path_len) < 0 ||
+	    send_u32(fd, (uint32_t)a->status) < 0 || send_u32(fd, a->truncated) < 0 ||
+	    write_all(fd, &a->start_ms, sizeof(a->start_ms)) < 0 ||
+	    write_all(fd, &a->duration_ms, sizeof(a->duration_ms)) < 0 ||
+	    send_u32(fd, err_len) < 0 ||
+	    (a->error && write_all(fd, a->error, err_len) < 0) ||
+	    write_all(fd, &data_len, sizeof(data_len)) < 0 ||
+	    write_all(fd, a->data.buf ? a->data.buf : "", a->data.len) < 0)
+		return -1;
+	return 0;
+}
+
+static volatile int helper_interrupted;
+
+static void helper_on_sigint(int sig)
+{
+	(void)sig;
+	helper_interrupted = 1;
+}
+
+/* The forked helper: joins the target's network namespace, collects, reports. */
+static void __attribute__((noreturn))
+helper_main(int nsfd, int out, const struct pprof_options *o, uint64_t cap, pid_t parent)
+{
+	struct collection lc;
+	struct sigaction sa;
+	size_t i;
+	int status = 0;
+
+	/* never outlive the parent, whatever happens to it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	/* the parent forwards its interrupt; a terminal's ^C reaches us directly */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = helper_on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+
+	collection_init(&lc);
+	lc.max_artifact_bytes = cap;
+	lc.interrupted = &helper_interrupted;
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		struct strbuf why = STRBUF_INIT;
+		struct json_object *ep_json = NULL;
+		struct artifact *ep = collection_add(&lc, ENDPOINT_PATH, "pprof");
+
+		strbuf_addf(&why, "cannot enter the network namespace of process %d: %s",
+			    (int)o->pid, strerror(errno));
+		ep_json = endpoint_json(o, netns_label(0), NULL, NULL, why.buf);
+		json_to_artifact(ep_json, ep);
+		json_object_put(ep_json);
+		artifact_fail(ep, "%s", why.buf);
+		fail_sources(&lc, o, why.buf);
+		strbuf_release(&why);
+	} else {
+		collect_into(&lc, o, 0);
+	}
+	close(nsfd);
+
+	for (i = 0; i < lc.nr && !status; i++)
+		if (send_artifact(out, &lc.arts[i]) < 0)
+			status = 1;
+	if (!status && send_u32(out, FRAME_END) < 0)
+		status = 1;
+	close(out);
+	collection_release(&lc);
+	_exit(status);
+}
+
+struct helper {
+	pid_t pid;
+	int fd;
+	volatile int *interrupted;
+	int64_t kill_at;	/* monotonic ms: SIGKILL the helper if still talking */
+	unsigned sent_sigint:1, killed:1;
+};
+
+/* Waits until the pipe is readable, forwarding an interrupt and enforcing kill_at. */
+static int helper_wait(struct helper *h)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
+		int n;
+
+		if (interrupted(h->interrupted) && !h->sent_sigint) {
+			kill(h->pid, SIGINT);
+			h->sent_sigint = 1;
+			if (h->kill_at > mono_ms() + HELPER_GRACE_MS)
+				h->kill_at = mono_ms() + HELPER_GRACE_MS;
+		}
+		if (!h->killed && mono_ms() >= h->kill_at) {
+			kill(h->pid, SIGKILL);
+			h->killed = 1;
+		}
+		n = poll(&pfd, 1, POLL_INTERVAL_MS);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static int helper_read(struct helper *h, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n;
+
+		if (helper_wait(h) < 0)
+			return -1;
+		n = read(h->fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int helper_read_string(struct helper *h, uint32_t len, struct strbuf *out)
+{
+	strbuf_reset(out);
+	if (len > MAX_FRAME_STRING)
+		return -1;
+	strbuf_grow(out, len);
+	if (helper_read(h, out->buf, len) < 0)
+		return -1;
+	out->len = len;
+	out->buf[len] = '\0';
+	return 0;
+}
+
+/*
+ * Reads the helper's frames into c, marking which expected paths arrived;
+ * returns 0 after the end frame, -1 when the stream broke off.
+ */
+static int helper_receive(struct helper *h, struct collection *c, const char **expected,
+			  size_t nr_expected, int *seen)
+{
+	struct strbuf path = STRBUF_INIT, error = STRBUF_INIT, data = STRBUF_INIT;
+	int ret = -1;
+
+	for (;;) {
+		uint32_t kind, len, status, truncated, err_len;
+		int64_t start_ms, duration_ms;
+		uint64_t data_len;
+		size_t i;
+
+		if (helper_read(h, &kind, sizeof(kind)) < 0)
+			goto out;
+		if (kind == FRAME_END)
+			break;
+		if (kind != FRAME_ARTIFACT ||
+		    helper_read(h, &len, sizeof(len)) < 0 ||
+		    helper_read_string(h, len, &path) < 0 ||
+		    helper_read(h, &status, sizeof(status)) < 0 ||
+		    helper_read(h, &truncated, sizeof(truncated)) < 0 ||
+		    helper_read(h, &start_ms, sizeof(start_ms)) < 0 ||
+		    helper_read(h, &duration_ms, sizeof(duration_ms)) < 0 ||
+		    helper_read(h, &err_len, sizeof(err_len)) < 0 ||
+		    (err_len != NO_ERROR && helper_read_string(h, err_len, &error) < 0) ||
+		    helper_read(h, &data_len, sizeof(data_len)) < 0 ||
+		    status > ARTIFACT_SKIPPED || data_len > c->max_artifact_bytes)
+			goto out;
+		strbuf_reset(&data);
+		strbuf_grow(&data, (size_t)data_len);
+		if (helper_read(h, data.buf, (size_t)data_len) < 0)
+			goto out;
+		data.len = (size_t)data_len;
+		data.buf[data.len] = '\0';
+		for (i = 0; i < nr_expected; i++)
+			if (!strcmp(expected[i], path.buf))
+				break;
+		if (i == nr_expected || seen[i])
+			goto out;	/* not something we asked for */
+		seen[i] = 1;
+		adopt_artifact(c, path.buf, (enum artifact_status)status,
+			       err_len == NO_ERROR ? NULL : error.buf,
+			       start_ms, duration_ms, (int)truncated, &data);
+	}
+	ret = 0;
+out:
+	strbuf_release(&path);
+	strbuf_release(&error);
+	strbuf_release(&data);
+	return ret;
+}
+
+static void collect_via_helper(struct collection *c, const struct pprof_options *o)
+{
+	const char *expected[NR_SOURCES + 2];
+	int seen[NR_SOURCES + 2] = { 0 };
+	size_t nr_expected = expected_paths(o, expected), i;
+	char nspath[64];
+	int nsfd = -1, fds[2] = { -1, -1 }, wstatus = 0, complete;
+	struct helper h;
+	struct strbuf why = STRBUF_INIT;
+	long timeout = o->timeout_ms > 0 ? o->timeout_ms : PPROF_DEFAULT_TIMEOUT_MS;
+	int cpu_seconds = o->cpu_seconds < 0 ? PPROF_DEFAULT_CPU_SECONDS : o->cpu_seconds;
+	int64_t start = now_ms();
+	pid_t parent = getpid();
+
+	memset(&h, 0, sizeof(h));
+	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)o->pid);
+	nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0) {
+		strbuf_addf(&why, "cannot open %s: %s", nspath, strerror(errno));
+		fail_everything(c, o, why.buf);
+		goto out;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		strbuf_addf(&why, "cannot create a pipe for the pprof helper: %s", strerror(errno));
+		fail_everything(c, o, why.buf);
+		goto out;
+	}
+	/* the child must not flush buffered output of ours a second time */
+	fflush(NULL);
+	h.pid = fork();
+	if (h.pid < 0) {
+		strbuf_addf(&why, "cannot fork the pprof helper: %s", strerror(errno));
+		fail_everything(c, o, why.buf);
+		goto out;
+	}
+	if (!h.pid) {
+		close(fds[0]);
+		helper_main(nsfd, fds[1], o, c->max_artifact_bytes, parent);
+	}
+	close(fds[1]);
+	fds[1] = -1;
+
+	/* the helper's own timeouts bound it; this only catches a wedged helper */
+	h.fd = fds[0];
+	h.interrupted = c->interrupted;
+	h.kill_at = mono_ms() + PROBE_TIMEOUT_MS + timeout +
+		    (o->cheap_only ? 0 : (int64_t)cpu_seconds * 1000) + HELPER_GRACE_MS;
+	if (o->deadline_ms && o->deadline_ms - start + HELPER_GRACE_MS < h.kill_at - mono_ms())
+		h.kill_at = mono_ms() + (o->deadline_ms - start) + HELPER_GRACE_MS;
+
+	complete = helper_receive(&h, c, expected, nr_expected, seen) == 0;
+	if (!complete)
+		kill(h.pid, SIGKILL);	/* still ours: not reaped yet */
+	while (waitpid(h.pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+
+	if (WIFSIGNALED(wstatus))
+		strbuf_addf(&why, "was killed by signal %d (%s)", WTERMSIG(wstatus),
+			    strsignal(WTERMSIG(wstatus)));
+	else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus))
+		strbuf_addf(&why, "exited with status %d", WEXITSTATUS(wstatus));
+	else
+		strbuf_addstr(&why, "stopped reporting");
+	for (i = 0; i < nr_expected; i++) {
+		struct artifact *a;
+
+		if (seen[i])
+			continue;
+		a = collection_add(c, expected[i], "pprof");
+		a->start_ms = start;
+		artifact_fail(a, "the pprof helper in the network namespace of process %d %s before sending this",
+			      (int)o->pid, why.buf);
+	}
+out:
+	if (nsfd >= 0)
+		close(nsfd);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	strbuf_release(&why);
+}
+
+void pprof_options_init(struct pprof_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->cpu_seconds = PPROF_DEFAULT_CPU_SECONDS;
+	o->timeout_ms = PPROF_DEFAULT_TIMEOUT_MS;
+}
+
+void collect_pprof(struct collection *c, const struct pprof_options *o)
+{
+	static int curl_ready;
+	struct collection lc;
+	int netns = 1;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			fail_everything(c, o, "cannot initialise libcurl");
+			return;
+		}
+		curl_ready = 1;
+	}
+	if (o->pid) {
+		netns = same_netns(o->pid);
+		if (!netns) {
+			collect_via_helper(c, o);
+			return;
+		}
+	}
+	collection_init(&lc);
+	lc.max_artifact_bytes = c->max_artifact_bytes;
+	lc.interrupted = c->interrupted;
+	collect_into(&lc, o, netns);
+	adopt_all(c, &lc);
+	collection_release(&lc);
+}

@@ -1,0 +1,47 @@
+#ifndef TRIAGE_COLLECT_PPROF_H
+#define TRIAGE_COLLECT_PPROF_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "collect/collect.h"
+
+/*
+ * The pprof source: profiles, MemStats and expvar from a Go program's
+ * net/http/pprof endpoint, fetched concurrently so the CPU profile's seconds
+ * overlap everything else. Artifacts (source "pprof"):
+ *
+ *	profiles/{heap,allocs,goroutine,cpu,mutex,block,threadcreate}.pb.gz
+ *	profiles/goroutine-debug2.txt, profiles/heap-debug1.txt
+ *	runtime/expvar.json, runtime/memstats.json (from the heap?debug=1 trailer)
+ *	pprof/endpoint.json (which URLs discovery tried, and the one chosen)
+ *
+ * Every one of them is recorded (ok, error or skipped) whatever happens, so
+ * a bundle says why a profile is missing.
+ *
+ * With a PID and no URL the endpoint is discovered from the process's
+ * listening sockets. When the PID lives in another network namespace, all
+ * HTTP traffic happens from a forked helper that joined that namespace, so
+ * "127.0.0.1" means the target's loopback. The target is only ever talked
+ * to over HTTP: never ptraced, never stopped.
+ */
+
+#define PPROF_DEFAULT_CPU_SECONDS 10
+#define PPROF_DEFAULT_TIMEOUT_MS 10000L
+
+struct pprof_options {
+	const char *url;	/* base URL ending in /debug/pprof/ (host:port and http://host:port are normalised), NULL to discover */
+	pid_t pid;		/* target, 0 in remote mode (url required) */
+	int cpu_seconds;	/* 0 skips the CPU profile; negative means the default */
+	long timeout_ms;	/* per request, <= 0 means the default; the CPU request gets cpu_seconds*1000 more */
+	int64_t deadline_ms;	/* absolute (now_ms() clock) end of the whole collection, 0 none */
+	int cheap_only;		/* samples over time: heap, goroutine, heap?debug=1 and memstats only */
+	int progress;		/* one-line progress on stderr; the caller sets it only on a TTY */
+};
+
+/* Fills in the defaults: no URL, no PID, 10 s CPU profile, 10 s per request. */
+void pprof_options_init(struct pprof_options *o);
+
+void collect_pprof(struct collection *c, const struct pprof_options *o);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * Source "proc": the target's own view of its memory and limits, copied
+ * from /proc/PID, plus its command line and environment after they have
+ * been filtered (see collect-proc.h for why).
+ */
+#include "collect/proc.h"
+#include "collect/collect.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * A flag or variable whose name contains one of these (case-insensitively)
+ * is taken to carry a secret. Matching substrings over-redacts ("--bypass",
+ * "--monkey") on purpose: a lost harmless value costs little, a leaked
+ * credential a lot.
+ */
+static const char *const secret_words[] = {
+	"password", "passwd", "pass", "pwd",
+	"token", "secret", "key", "credential", "auth",
+	"cookie", "session", "private", "cert",
+	NULL
+};
+
+static const char redacted[] = "REDACTED";
+
+/* The Go runtime's memory and scheduling knobs; every other variable stays behind. */
+static const char *const environ_allowlist[] = {
+	"GOGC", "GOMEMLIMIT", "GODEBUG", "GOMAXPROCS", "GOTRACEBACK",
+	NULL
+};
+
+static int is_secret_name(const char *name, size_t len)
+{
+	size_t i, wl;
+	int w;
+
+	for (w = 0; secret_words[w]; w++) {
+		wl = strlen(secret_words[w]);
+		for (i = 0; i + wl <= len; i++)
+			if (!strncasecmp(name + i, secret_words[w], wl))
+				return 1;
+	}
+	return 0;
+}
+
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n';
+}
+
+static int is_scheme_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '+' || ch == '-' || ch == '.';
+}
+
+/*
+ * Appends s with the userinfo of every "scheme://userinfo@host" replaced.
+ * The whole userinfo goes, user name included: "https://TOKEN@host" puts
+ * the secret where the user name would be. The authority ends at '/', '?',
+ * '#' or whitespace; its last '@' ends the userinfo, so an unescaped '@' in
+ * a password is still covered.
+ */
+static int add_without_url_credentials(struct strbuf *out, const char *s, size_t len)
+{
+	size_t pos = 0, copied = 0, auth, end, at;
+	int count = 0;
+
+	while (pos + 3 <= len) {
+		if (memcmp(s + pos, "://", 3) || !pos || !is_scheme_char(s[pos - 1])) {
+			pos++;
+			continue;
+		}
+		auth = pos + 3;
+		at = 0;
+		for (end = auth; end < len; end++) {
+			char ch = s[end];
+
+			if (ch == '/' || ch == '?' || ch == '#' || is_space(ch))
+				break;
+			if (ch == '@')
+				at = end;
+		}
+		if (at > auth) {
+			strbuf_add(out, s + copied, auth - copied);
+			strbuf_addstr(out, redacted);
+			copied = at;
+			count++;
+		}
+		pos = auth;
+	}
+	strbuf_add(out, s + copied, len - copied);
+	return count;
+}
+
+/*
+ * Where the name of a flag ("-name", "--name") or assignment ("NAME=")
+ * starting at tok lies, for tokens that are one; 0 otherwise.
+ */
+static int token_name(const char *tok, size_t len, size_t *name_start, size_t *name_len)
+{
+	size_t i = 0;
+
+	if (len >= 2 && tok[0] == '-') {
+		i = tok[1] == '-' ? 2 : 1;
+		*name_start = i;
+		while (i < len && tok[i] != '=')
+			i++;
+		*name_len = i - *name_start;
+		return *name_len && tok[*name_start] != '-';
+	}
+	if (len && (isalpha((unsigned char)tok[0]) || tok[0] == '_')) {
+		while (i < len && (isalnum((unsigned char)tok[i]) || tok[i] == '_' ||
+				   tok[i] == '-' || tok[i] == '.'))
+			i++;
+		if (i < len && tok[i] == '=') {
+			*name_start = 0;
+			*name_len = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One argument. Usually it is one token, but programs that rewrite their
+ * argv (setproctitle) or pass a whole shell line leave several
+ * whitespace-separated ones, so every token is looked at. A secret value
+ * takes the rest of the argument with it, since a value may hold spaces.
+ * Sets *redact_next when the argument ends with a secret flag whose value
+ * is the next argument.
+ */
+static int redact_arg(const char *arg, size_t len, struct strbuf *out, int *redact_next)
+{
+	size_t pos = 0, tok, tok_len, name_start, name_len, after;
+	int count = 0;
+
+	*redact_next = 0;
+	while (pos < len) {
+		tok = pos;
+		while (tok < len && is_space(arg[tok]))
+			tok++;
+		strbuf_add(out, arg + pos, tok - pos);
+		if (tok == len)
+			break;
+		for (tok_len = 0; tok + tok_len < len && !is_space(arg[tok + tok_len]); tok_len++)
+			;
+		pos = tok + tok_len;
+		if (!token_name(arg + tok, tok_len, &name_start, &name_len) ||
+		    !is_secret_name(arg + tok + name_start, name_len)) {
+			count += add_without_url_credentials(out, arg + tok, tok_len);
+			continue;
+		}
+		after = tok + name_start + name_len;
+		if (after < len && arg[after] == '=') {
+			strbuf_add(out, arg + tok, after + 1 - tok);
+			if (after + 1 < len) {
+				strbuf_addstr(out, redacted);
+				count++;
+			}
+			return count;
+		}
+		strbuf_add(out, arg + tok, tok_len);
+		/* "--password hunter2" inside one argument */
+		while (pos < len && is_space(arg[pos]))
+			strbuf_addch(out, arg[pos++]);
+		if (pos < len) {
+			strbuf_addstr(out, redacted);
+			count++;
+			return count;
+		}
+		*redact_next = 1;
+	}
+	return count;
+}
+
+int cmdline_redact(const char *in, size_t len, struct strbuf *out)
+{
+	size_t pos = 0, arg_len;
+	int count = 0, redact_next = 0;
+	const char *nul;
+
+	while (pos < len) {
+		nul = memchr(in + pos, '\0', len - pos);
+		arg_len = nul ? (size_t)(nul - (in + pos)) : len - pos;
+		if (redact_next) {
+			/*
+			 * Go's flag package takes the next argument as the
+			 * value even when it starts with '-', so it always goes.
+			 */
+			redact_next = 0;
+			if (arg_len) {
+				strbuf_addstr(out, redacted);
+				count++;
+			}
+		} else {
+			count += redact_arg(in + pos, arg_len, out, &redact_next);
+		}
+		pos += arg_len;
+		if (nul) {
+			strbuf_addch(out, '\0');
+			pos++;
+		}
+	}
+	return count;
+}
+
+int environ_filter(const char *in, size_t len, struct strbuf *out)
+{
+	size_t pos = 0, entry_len, name_len;
+	const char *nul, *eq;
+	int kept = 0, i;
+
+	while (pos < len) {
+		nul = memchr(in + pos, '\0', len - pos);
+		entry_len = nul ? (size_t)(nul - (in + pos)) : len - pos;
+		eq = memchr(in + pos, '=', entry_len);
+		/* an entry without '=' is not a variable; nothing to keep */
+		if (eq) {
+			name_len = (size_t)(eq - (in + pos));
+			for (i = 0; environ_allowlist[i]; i++) {
+				if (strlen(environ_allowlist[i]) == name_len &&
+				    !memcmp(in + pos, environ_allowlist[i], name_len)) {
+					strbuf_add(out, in + pos, entry_len);
+					strbuf_addch(out, '\0');
+					kept++;
+					break;
+				}
+			}
+		}
+		pos += entry_len + (nul ? 1 : 0);
+	}
+	return kept;
+}
+
+int pid_check(pid_t pid, struct strbuf *err)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	if (pid <= 0)
+		return error_set(err, "invalid pid %ld", (long)pid);
+	snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			return error_set(err, "no process with pid %ld", (long)pid);
+		return error_set(err, "cannot look up process %ld: %s: %s",
+				 (long)pid, path, strerror(errno));
+	}
+	/*
+	 * status is readable by anyone; smaps_rollup (maps before 4.14) needs
+	 * the same ptrace access as the rest of the collection, so it tells
+	 * whether collecting is worth starting.
+	 */
+	snprintf(path, sizeof(path), "/proc/%ld/smaps_rollup", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		snprintf(path, sizeof(path), "/proc/%ld/maps", (long)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			return error_set(err, "not permitted to read process %ld: %s: %s",
+					 (long)pid, path, strerror(errno));
+		if (errno == ENOENT || errno == ESRCH)
+			return error_set(err, "no process with pid %ld", (long)pid);
+		return error_set(err, "cannot read process %ld: %s: %s",
+				 (long)pid, path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Reads file whole and stores only what filter lets through; the raw bytes
+ * never reach the artifact, not even on a failed read.
+ */
+static void collect_filtered(struct collection *c, const char *path, const char *file,
+			     int (*filter)(const char *, size_t, struct strbuf *))
+{
+	struct artifact *a = collection_add(c, path, "proc");
+	struct strbuf raw = STRBUF_INIT, clean = STRBUF_INIT;
+
+	if (strbuf_read_file(&raw, file, (size_t)c->max_artifact_bytes) < 0) {
+		artifact_fail(a, "cannot read %s: %s", file, strerror(errno));
+		goto out;
+	}
+	filter(raw.buf, raw.len, &clean);
+	if (clean.len)
+		artifact_append(c, a, clean.buf, clean.len);
+	artifact_ok(a);
+out:
+	strbuf_release(&raw);
+	strbuf_release(&clean);
+}
+
+static int interrupted(const struct collection *c)
+{
+	return c->interrupted && *c->interrupted;
+}
+
+void collect_proc(struct collection *c, pid_t pid, int cheap_only)
+{
+	/* the first two are cheap enough to repeat for every sample */
+	static const char *const files[] = {
+		"status", "smaps_rollup",
+		"maps", "limits", "cgroup", "mountinfo", "oom_score",
+		"oom_score_adj", "stat", "io",
+		NULL
+	};
+	char file[64], path[64];
+	int i;
+
+	for (i = 0; files[i]; i++) {
+		if (interrupted(c) || (cheap_only && i >= 2))
+			return;
+		snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, files[i]);
+		snprintf(path, sizeof(path), "proc/%s", files[i]);
+		collect_file(c, path, "proc", file, 0);
+	}
+	if (interrupted(c))
+		return;
+	snprintf(file, sizeof(file), "/proc/%ld/cmdline", (long)pid);
+	collect_filtered(c, "proc/cmdline", file, cmdline_redact);
+	snprintf(file, sizeof(file), "/proc/%ld/environ", (long)pid);
+	collect_filtered(c, "proc/environ", file, environ_filter);
+}

@@ -1,0 +1,26 @@
+#ifndef TRIAGE_FACTS_H
+#define TRIAGE_FACTS_H
+
+#include <json-c/json.h>
+#include <lua.h>
+
+#include "bundle/bundle.h"
+#include "report/report.h"
+#include "base/strbuf.h"
+
+/*
+ * Raw artifacts -> facts. Parses what the bundle holds (MemStats, /proc,
+ * maps, cgroup memory, kernel, build info, goroutine dump, samples over
+ * time) with the C parsers and pushes one Lua table, the `b` that plugins
+ * and rules receive (docs/rules.md lists its fields). Profiles become
+ * triage.profile userdata that decode on first use. A fact that cannot be
+ * built is left out, and status[name] says why ("ok" otherwise), so rules
+ * that need it are skipped with that reason.
+ */
+int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
+	       json_object *status, struct strbuf *err);
+
+/* The headline when no ledger plugin gave one: cgroup working set, else RSS. */
+void facts_headline(const struct bundle *b, struct report *r);
+
+#endif

@@ -1,0 +1,1241 @@
+/*
+ * pprof decoder.
+ *
+ * The Profile message is walked field by field while it is inflated, and
+ * every submessage (Sample, Location, Function, Mapping, ValueType) is
+ * decoded with the protobuf-c code generated from core/profile/profile.proto.
+ * Unpacking the whole Profile with protobuf-c at once would hold the
+ * inflated bytes and a pointer-rich copy of every sample at the same time,
+ * several times the profile's size; walking the top level keeps only the
+ * compact arrays of struct profile and one submessage at a time.
+ *
+ * Validation happens once, at the end, because the format allows any field
+ * order: Go writes locations between samples and the string table last.
+ */
+#include "profile/profile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "profile/demangle.h"
+#include "profile.pb-c.h"
+#include "profile/re2posix.h"
+
+/* ---- a bump allocator for protobuf-c, reset after each submessage ---- */
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+struct arena {
+	struct arena_chunk *head;
+};
+
+static void *arena_alloc(void *data, size_t size)
+{
+	struct arena *a = data;
+	struct arena_chunk *c = a->head;
+
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->size - c->used < size) {
+		size_t csize = size > 65536 ? size : 65536;
+		struct arena_chunk *n = malloc(sizeof(*n) + csize);
+
+		if (!n)
+			return NULL;
+		n->size = csize;
+		n->used = 0;
+		n->next = c;
+		a->head = c = n;
+	}
+	c->used += size;
+	return (char *)c->data + c->used - size;
+}
+
+static void arena_free(void *data, void *p)
+{
+	(void)data;
+	(void)p;
+}
+
+/* Keeps the newest chunk for reuse: a submessage rarely needs more than 64 KiB. */
+static void arena_reset(struct arena *a)
+{
+	struct arena_chunk *c = a->head;
+
+	if (!c)
+		return;
+	while (c->next) {
+		struct arena_chunk *n = c->next;
+
+		c->next = n->next;
+		free(n);
+	}
+	c->used = 0;
+}
+
+static void arena_release(struct arena *a)
+{
+	while (a->head) {
+		struct arena_chunk *n = a->head->next;
+
+		free(a->head);
+		a->head = n;
+	}
+}
+
+/* ---- a growable window over the inflated stream ---- */
+
+struct window {
+	struct instream *in;
+	unsigned char *buf;
+	size_t cap, pos, end;
+	uint64_t base;		/* stream offset of buf[0] */
+	int eof;
+};
+
+/* 1: n bytes are available at buf+pos; 0: the stream ended first; -1: error */
+static int win_ensure(struct window *w, size_t n, struct strbuf *err)
+{
+	if (w->end - w->pos >= n)
+		return 1;
+	if (w->pos) {
+		memmove(w->buf, w->buf + w->pos, w->end - w->pos);
+		w->base += w->pos;
+		w->end -= w->pos;
+		w->pos = 0;
+	}
+	if (w->cap < n) {
+		size_t ncap = w->cap ? w->cap : 1 << 20;
+
+		while (ncap < n)
+			ncap *= 2;
+		w->buf = xrealloc(w->buf, ncap);
+		w->cap = ncap;
+	}
+	while (w->end < n && !w->eof) {
+		ssize_t got = instream_read(w->in, w->buf + w->end, w->cap - w->end, err);
+
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			w->eof = 1;
+		w->end += (size_t)got;
+	}
+	return w->end - w->pos >= n;
+}
+
+/* Consumes n bytes through the window in chunks: 1 done, 0 stream too short, -1 error. */
+static int win_skip(struct window *w, uint64_t n, struct strbuf *err)
+{
+	while (n) {
+		size_t have = w->end - w->pos;
+
+		if (!have) {
+			int r = win_ensure(w, 1, err);
+
+			if (r <= 0)
+				return r;
+			continue;
+		}
+		if (have > n)
+			have = (size_t)n;
+		w->pos += have;
+		n -= have;
+	}
+	return 1;
+}
+
+/* Decodes a varint; returns bytes used, 0 if incomplete, -1 if over 10 bytes. */
+static int get_varint(const unsigned char *p, size_t avail, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < avail && i < 10; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*out = v;
+			return (int)i + 1;
+		}
+	}
+	return i == 10 ? -1 : 0;
+}
+
+/* ---- profile storage ---- */
+
+void profile_init(struct profile *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void profile_release(struct profile *p)
+{
+	free(p->str_data);
+	free(p->str_off);
+	free(p->str_len);
+	free(p->sample_types);
+	free(p->mappings);
+	free(p->functions);
+	free(p->locations);
+	free(p->lines);
+	free(p->loc_off);
+	free(p->locs);
+	free(p->values32);
+	free(p->values64);
+	free(p->label_off);
+	free(p->labels);
+	free(p->comments);
+	strbuf_release(&p->warnings);
+	profile_init(p);
+}
+
+static void add_string(struct profile *p, const unsigned char *s, size_t len)
+{
+	size_t old = p->str_alloc;
+
+	ALLOC_GROW(p->str_off, p->nr_strings + 1, p->str_alloc);
+	if (old != p->str_alloc)
+		p->str_len = xreallocarray(p->str_len, p->str_alloc, sizeof(*p->str_len));
+	ALLOC_GROW(p->str_data, p->str_data_len + len + 1, p->str_data_alloc);
+	memcpy(p->str_data + p->str_data_len, s, len);
+	p->str_data[p->str_data_len + len] = '\0';
+	p->str_off[p->nr_strings] = p->str_data_len;
+	p->str_len[p->nr_strings] = (uint32_t)len;
+	p->str_data_len += len + 1;
+	p->nr_strings++;
+}
+
+/*
+ * String indexes are int64 on the wire; they are kept as uint32 with
+ * out-of-range values clamped to UINT32_MAX so that validation, which knows
+ * the final table size, reports them.
+ */
+static uint32_t str_idx(int64_t v)
+{
+	return (v < 0 || v >= (int64_t)UINT32_MAX) ? UINT32_MAX : (uint32_t)v;
+}
+
+/* Ids are kept as the wire's uint64; indexes are resolved at the end. */
+
+struct decoder {
+	struct profile *p;
+	const char *name;
+	struct arena arena;
+	ProtobufCAllocator alloc;
+	/* per-sample id storage before resolution */
+	int values_mismatch;
+	size_t mismatch_sample, mismatch_count;
+	int skip_labels;
+	int big_id;			/* a location id did not fit 32 bits */
+	uint64_t big_id_value;
+	size_t big_id_sample;
+	/* raw ids of lines' functions and locations' mappings */
+	uint64_t *line_fn_ids;
+	size_t line_fn_alloc;
+	uint64_t *loc_mapping_ids;
+	size_t loc_mapping_alloc;
+};
+
+static int decode_value_type(struct decoder *d, const unsigned char *data, size_t len,
+			     struct profile_value_type *out, const char *what, struct strbuf *err)
+{
+	Perftools__Profiles__ValueType *vt;
+
+	vt = perftools__profiles__value_type__unpack(&d->alloc, len, data);
+	if (!vt)
+		return error_set(err, "cannot decode profile '%s': malformed %s message", d->name, what);
+	out->type = str_idx(vt->type);
+	out->unit = str_idx(vt->unit);
+	return 0;
+}
+
+static void store_values(struct profile *p, size_t idx, const int64_t *v)
+{
+	size_t i, base = idx * p->nr_values;
+
+	if (!p->values64) {
+		for (i = 0; i < p->nr_values; i++)
+			if (v[i] < INT32_MIN || v[i] > INT32_MAX)
+				break;
+		if (i == p->nr_values) {
+			ALLOC_GROW(p->values32, base + p->nr_values, p->values_alloc);
+			for (i = 0; i < p->nr_values; i++)
+				p->values32[base + i] = (int32_t)v[i];
+			return;
+		}
+		/* the first wide value: widen everything stored so far, once */
+		if (!p->values_alloc)
+			p->values_alloc = 16;
+		p->values64 = xreallocarray(NULL, p->values_alloc, sizeof(int64_t));
+		for (i = 0; i < base; i++)
+			p->values64[i] = p->values32[i];
+		free(p->values32);
+		p->values32 = NULL;
+	}
+	ALLOC_GROW(p->values64, base + p->nr_values, p->values_alloc);
+	memcpy(p->values64 + base, v, p->nr_values * sizeof(int64_t));
+}
+
+static int decode_sample(struct decoder *d, const unsigned char *data, size_t len, struct strbuf *err)
+{
+	struct profile *p = d->p;
+	Perftools__Profiles__Sample *s, no_labels;
+	size_t i, idx = p->nr_samples;
+
+	if (d->skip_labels) {
+		Perftools__Profiles__SampleNoLabels *nl;
+
+		nl = perftools__profiles__sample_no_labels__unpack(&d->alloc, len, data);
+		if (!nl)
+			return error_set(err, "cannot decode profile '%s': sample %zu is a malformed message",
+					 d->name, idx);
+		/* the same first members: location ids and values */
+		memset(&no_labels, 0, sizeof(no_labels));
+		no_labels.n_location_id = nl->n_location_id;
+		no_labels.location_id = nl->location_id;
+		no_labels.n_value = nl->n_value;
+		no_labels.value = nl->value;
+		s = &no_labels;
+	} else {
+		s = perftools__profiles__sample__unpack(&d->alloc, len, data);
+	}
+	if (!s)
+		return error_set(err, "cannot decode profile '%s': sample %zu is a malformed message",
+				 d->name, idx);
+	if (idx == 0)
+		p->nr_values = s->n_value;
+	else if (s->n_value != p->nr_values && !d->values_mismatch) {
+		d->values_mismatch = 1;
+		d->mismatch_sample = idx;
+		d->mismatch_count = s->n_value;
+	}
+	if (d->values_mismatch)
+		return 0;	/* reported once the sample types are known */
+	if (p->nr_locs + s->n_location_id > UINT32_MAX ||
+	    p->nr_labels + s->n_label > UINT32_MAX)
+		return error_set(err, "cannot decode profile '%s': more than 2^32 sample locations", d->name);
+
+	{
+		size_t old = p->samples_alloc;
+
+		ALLOC_GROW(p->loc_off, idx + 2, p->samples_alloc);
+		if (old != p->samples_alloc && !d->skip_labels)
+			p->label_off = xreallocarray(p->label_off, p->samples_alloc, sizeof(*p->label_off));
+	}
+	p->loc_off[idx] = (uint32_t)p->nr_locs;
+	if (p->label_off)
+		p->label_off[idx] = (uint32_t)p->nr_labels;
+
+	ALLOC_GROW(p->locs, p->nr_locs + s->n_location_id, p->locs_alloc);
+	for (i = 0; i < s->n_location_id; i++) {
+		uint64_t id = s->location_id[i];
+
+		if (id >= UINT32_MAX && !d->big_id) {
+			d->big_id = 1;
+			d->big_id_value = id;
+			d->big_id_sample = idx;
+		}
+		p->locs[p->nr_locs++] = id >= UINT32_MAX ? UINT32_MAX : (uint32_t)id;
+	}
+	if (p->nr_values)
+		store_values(p, idx, s->value);
+	if (s->n_label && !d->skip_labels) {
+		ALLOC_GROW(p->labels, p->nr_labels + s->n_label, p->labels_alloc);
+		for (i = 0; i < s->n_label; i++) {
+			struct profile_label *l = &p->labels[p->nr_labels++];
+
+			l->key = str_idx(s->label[i]->key);
+			l->str = str_idx(s->label[i]->str);
+			l->num = s->label[i]->num;
+			l->num_unit = str_idx(s->label[i]->num_unit);
+		}
+	}
+	p->nr_samples++;
+	p->loc_off[p->nr_samples] = (uint32_t)p->nr_locs;
+	if (p->label_off)
+		p->label_off[p->nr_samples] = (uint32_t)p->nr_labels;
+	return 0;
+}
+
+static int decode_mapping(struct decoder *d, const unsigned char *data, size_t len, struct strbuf *err)
+{
+	struct profile *p = d->p;
+	Perftools__Profiles__Mapping *m;
+	struct profile_mapping *o;
+
+	m = perftools__profiles__mapping__unpack(&d->alloc, len, data);
+	if (!m)
+		return error_set(err, "cannot decode profile '%s': mapping %zu is a malformed message",
+				 d->name, p->nr_mappings);
+	ALLOC_GROW(p->mappings, p->nr_mappings + 1, p->mappings_alloc);
+	o = &p->mappings[p->nr_mappings++];
+	o->id = m->id;
+	o->memory_start = m->memory_start;
+	o->memory_limit = m->memory_limit;
+	o->file_offset = m->file_offset;
+	o->filename = str_idx(m->filename);
+	o->build_id = str_idx(m->build_id);
+	o->has_functions = !!m->has_functions;
+	o->has_filenames = !!m->has_filenames;
+	o->has_line_numbers = !!m->has_line_numbers;
+	o->has_inline_frames = !!m->has_inline_frames;
+	return 0;
+}
+
+static int decode_location(struct decoder *d, const unsigned char *data, size_t len, struct strbuf *err)
+{
+	struct profile *p = d->p;
+	Perftools__Profiles__Location *l;
+	struct profile_location *o;
+	size_t i;
+
+	l = perftools__profiles__location__unpack(&d->alloc, len, data);
+	if (!l)
+		return error_set(err, "cannot decode profile '%s': location %zu is a malformed message",
+				 d->name, p->nr_locations);
+	if (p->nr_lines + l->n_line > UINT32_MAX)
+		return error_set(err, "cannot decode profile '%s': more than 2^32 lines", d->name);
+	ALLOC_GROW(p->locations, p->nr_locations + 1, p->locations_alloc);
+	if (d->loc_mapping_alloc < p->locations_alloc) {
+		d->loc_mapping_ids = xreallocarray(d->loc_mapping_ids, p->locations_alloc, sizeof(uint64_t));
+		d->loc_mapping_alloc = p->locations_alloc;
+	}
+	d->loc_mapping_ids[p->nr_locations] = l->mapping_id;
+	o = &p->locations[p->nr_locations++];
+	o->id = l->id;
+	o->address = l->address;
+	o->mapping = PROFILE_NONE;
+	o->line_off = (uint32_t)p->nr_lines;
+	o->nr_lines = (uint32_t)l->n_line;
+	ALLOC_GROW(p->lines, p->nr_lines + l->n_line, p->lines_alloc);
+	if (d->line_fn_alloc < p->lines_alloc) {
+		d->line_fn_ids = xreallocarray(d->line_fn_ids, p->lines_alloc, sizeof(uint64_t));
+		d->line_fn_alloc = p->lines_alloc;
+	}
+	for (i = 0; i < l->n_line; i++) {
+		d->line_fn_ids[p->nr_lines] = l->line[i]->function_id;
+		p->lines[p->nr_lines].function = PROFILE_NONE;
+		p->lines[p->nr_lines].line = l->line[i]->line;
+		p->nr_lines++;
+	}
+	return 0;
+}
+
+static int decode_function(struct decoder *d, const unsigned char *data, size_t len, struct strbuf *err)
+{
+	struct profile *p = d->p;
+	Perftools__Profiles__Function *f;
+	struct profile_function *o;
+
+	f = perftools__profiles__function__unpack(&d->alloc, len, data);
+	if (!f)
+		return error_set(err, "cannot decode profile '%s': function %zu is a malformed message",
+				 d->name, p->nr_functions);
+	ALLOC_GROW(p->functions, p->nr_functions + 1, p->functions_alloc);
+	o = &p->functions[p->nr_functions++];
+	o->id = f->id;
+	o->name = str_idx(f->name);
+	o->system_name = str_idx(f->system_name);
+	o->filename = str_idx(f->filename);
+	o->start_line = f->start_line;
+	return 0;
+}
+
+static void add_comment(struct profile *p, uint64_t v)
+{
+	ALLOC_GROW(p->comments, p->nr_comments + 1, p->comments_alloc);
+	p->comments[p->nr_comments++] = str_idx((int64_t)v);
+}
+
+static const char *const field_names[] = {
+	NULL, "sample_type", "sample", "mapping", "location", "function", "string_table",
+	"drop_frames", "keep_frames", "time_nanos", "duration_nanos", "period_type",
+	"period", "comment", "default_sample_type",
+};
+
+static int wrong_wire_type(struct decoder *d, uint64_t field, int wt, uint64_t off, struct strbuf *err)
+{
+	return error_set(err, "cannot decode profile '%s': field %" PRIu64 " (%s) has wire type %d at byte %" PRIu64,
+			 d->name, field, field_names[field], wt, off);
+}
+
+static int dispatch_len(struct decoder *d, uint64_t field, const unsigned char *data, size_t len,
+			uint64_t off, struct strbuf *err)
+{
+	struct profile *p = d->p;
+	int ret = 0;
+
+	switch (field) {
+	case 1:
+		ALLOC_GROW(p->sample_types, p->nr_sample_types + 1, p->sample_types_alloc);
+		ret = decode_value_type(d, data, len, &p->sample_types[p->nr_sample_types], "sample_type", err);
+		if (!ret)
+			p->nr_sample_types++;
+		break;
+	case 2: ret = decode_sample(d, data, len, err); break;
+	case 3: ret = decode_mapping(d, data, len, err); break;
+	case 4: ret = decode_location(d, data, len, err); break;
+	case 5: ret = decode_function(d, data, len, err); break;
+	case 6:
+		add_string(p, data, len);
+		break;
+	case 11:
+		ret = decode_value_type(d, data, len, &p->period_type, "period_type", err);
+		p->has_period_type = !ret;
+		break;
+	case 13: {
+		/* packed repeated int64 */
+		size_t pos = 0;
+
+		while (pos < len) {
+			uint64_t v;
+			int n = get_varint(data + pos, len - pos, &v);
+
+			if (n <= 0)
+				return error_set(err, "cannot decode profile '%s': malformed packed comment list at byte %" PRIu64,
+						 d->name, off);
+			add_comment(p, v);
+			pos += (size_t)n;
+		}
+		break;
+	}
+	default:
+		if (field >= 1 && field <= 14)
+			return wrong_wire_type(d, field, 2, off, err);
+		break;	/* unknown field: skipped */
+	}
+	if (ret < 0)
+		return -1;
+	arena_reset(&d->arena);
+	return 0;
+}
+
+static int dispatch_varint(struct decoder *d, uint64_t field, uint64_t v, uint64_t off, struct strbuf *err)
+{
+	struct profile *p = d->p;
+
+	switch (field) {
+	case 7: p->drop_frames = str_idx((int64_t)v); break;
+	case 8: p->keep_frames = str_idx((int64_t)v); break;
+	case 9: p->time_nanos = (int64_t)v; break;
+	case 10: p->duration_nanos = (int64_t)v; break;
+	case 12: p->period = (int64_t)v; break;
+	case 13: add_comment(p, v); break;
+	case 14: p->default_sample_type = str_idx((int64_t)v); break;
+	default:
+		if (field >= 1 && field <= 14)
+			return wrong_wire_type(d, field, 0, off, err);
+		break;
+	}
+	return 0;
+}
+
+/* Caps one length-delimited field: no legitimate message is near this. */
+#define MAX_FIELD_LEN ((uint64_t)1 << 30)
+
+static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
+{
+	for (;;) {
+		uint64_t tag, field, off;
+		int wt, n, r;
+
+		r = win_ensure(w, 10, err);
+		if (r < 0)
+			return -1;
+		if (w->pos == w->end)
+			return 0;	/* clean end at a field boundary */
+		off = w->base + w->pos;
+		n = get_varint(w->buf + w->pos, w->end - w->pos, &tag);
+		if (n <= 0)
+			return error_set(err, "cannot decode profile '%s': %s field tag at byte %" PRIu64,
+					 d->name, n < 0 ? "malformed" : "truncated", off);
+		w->pos += (size_t)n;
+		field = tag >> 3;
+		wt = (int)(tag & 7);
+		if (field == 0)
+			return error_set(err, "cannot decode profile '%s': not a pprof protobuf (field number 0 at byte %" PRIu64 ")",
+					 d->name, off);
+		switch (wt) {
+		case 0: {
+			uint64_t v;
+
+			if (win_ensure(w, 10, err) < 0)
+				return -1;
+			n = get_varint(w->buf + w->pos, w->end - w->pos, &v);
+			if (n <= 0)
+				return error_set(err, "cannot decode profile '%s': %s varint at byte %" PRIu64,
+						 d->name, n < 0 ? "malformed" : "truncated", off);
+			w->pos += (size_t)n;
+			if (dispatch_varint(d, field, v, off, err) < 0)
+				return -1;
+			break;
+		}
+		case 1:
+		case 5: {
+			size_t sz = wt == 1 ? 8 : 4;
+
+			if (field >= 1 && field <= 14)
+				return wrong_wire_type(d, field, wt, off, err);
+			r = win_ensure(w, sz, err);
+			if (r <= 0)
+				return r < 0 ? -1 : error_set(err, "cannot decode profile '%s': truncated at byte %" PRIu64,
+							      d->name, off);
+			w->pos += sz;
+			break;
+		}
+		case 2: {
+			uint64_t len;
+
+			if (win_ensure(w, 10, err) < 0)
+				return -1;
+			n = get_varint(w->buf + w->pos, w->end - w->pos, &len);
+			if (n <= 0)
+				return error_set(err, "cannot decode profile '%s': %s length at byte %" PRIu64,
+						 d->name, n < 0 ? "malformed" : "truncated", off);
+			w->pos += (size_t)n;
+			if (len > MAX_FIELD_LEN || len > w->in->max_out)
+				return error_set(err, "cannot decode profile '%s': field %" PRIu64 " at byte %" PRIu64 " claims %" PRIu64 " bytes, more than any profile field may hold",
+						 d->name, field, off, len);
+			if (field > 14) {
+				/* unknown: skip without buffering, so padding cannot grow memory */
+				r = win_skip(w, len, err);
+				if (r < 0)
+					return -1;
+				if (!r)
+					return error_set(err, "cannot decode profile '%s': truncated: field %" PRIu64 " at byte %" PRIu64 " needs %" PRIu64 " bytes",
+							 d->name, field, off, len);
+				break;
+			}
+			r = win_ensure(w, (size_t)len, err);
+			if (r < 0)
+				return -1;
+			if (!r)
+				return error_set(err, "cannot decode profile '%s': truncated: field %" PRIu64 " at byte %" PRIu64 " needs %" PRIu64 " bytes, %zu left",
+						 d->name, field, off, len, w->end - w->pos);
+			if (dispatch_len(d, field, w->buf + w->pos, (size_t)len, off, err) < 0)
+				return -1;
+			w->pos += (size_t)len;
+			break;
+		}
+		default:
+			return error_set(err, "cannot decode profile '%s': not a pprof protobuf (wire type %d at byte %" PRIu64 ")",
+					 d->name, wt, off);
+		}
+	}
+}
+
+/* ---- id resolution ---- */
+
+struct idmap {
+	uint32_t *dense;	/* id -> index + 1, when ids are small */
+	size_t dense_len;
+	struct idpair { uint64_t id; uint32_t idx; } *sorted;
+	size_t nr;
+};
+
+static int idpair_cmp(const void *a, const void *b)
+{
+	const struct idpair *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Builds id -> index. Dense ids (what Go and most writers emit) get a direct
+ * table; anything else a sorted array. Id 0 and duplicates are errors.
+ */
+static int idmap_build(struct idmap *m, const void *base, size_t stride, size_t nr,
+		       const char *what, const char *name, struct strbuf *err)
+{
+	uint64_t max = 0;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->nr = nr;
+	for (i = 0; i < nr; i++) {
+		uint64_t id = *(const uint64_t *)((const char *)base + i * stride);
+
+		if (!id)
+			return error_set(err, "invalid profile '%s': %s %zu has the reserved id 0", name, what, i);
+		if (id > max)
+			max = id;
+	}
+	if (max <= 2 * (uint64_t)nr + 4096) {
+		m->dense_len = (size_t)max + 1;
+		m->dense = xcalloc(m->dense_len, sizeof(*m->dense));
+		for (i = 0; i < nr; i++) {
+			uint64_t id = *(const uint64_t *)((const char *)base + i * stride);
+
+			if (m->dense[id])
+				return error_set(err, "invalid profile '%s': duplicate %s id %" PRIu64, name, what, id);
+			m->dense[id] = (uint32_t)i + 1;
+		}
+		return 0;
+	}
+	m->sorted = xcalloc(nr, sizeof(*m->sorted));
+	for (i = 0; i < nr; i++) {
+		m->sorted[i].id = *(const uint64_t *)((const char *)base + i * stride);
+		m->sorted[i].idx = (uint32_t)i;
+	}
+	qsort(m->sorted, nr, sizeof(*m->sorted), idpair_cmp);
+	for (i = 1; i < nr; i++)
+		if (m->sorted[i].id == m->sorted[i - 1].id)
+			return error_set(err, "invalid profile '%s': duplicate %s id %" PRIu64, name, what,
+					 m->sorted[i].id);
+	return 0;
+}
+
+static uint32_t idmap_find(const struct idmap *m, uint64_t id)
+{
+	size_t lo = 0, hi;
+
+	if (m->dense)
+		return id < m->dense_len && m->dense[id] ? m->dense[id] - 1 : PROFILE_NONE;
+	hi = m->nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->sorted[mid].id < id)
+			lo = mid + 1;
+		else if (m->sorted[mid].id > id)
+			hi = mid;
+		else
+			return m->sorted[mid].idx;
+	}
+	return PROFILE_NONE;
+}
+
+static void idmap_release(struct idmap *m)
+{
+	free(m->dense);
+	free(m->sorted);
+	memset(m, 0, sizeof(*m));
+}
+
+static int check_str(const struct profile *p, uint32_t idx, const char *name, struct strbuf *err,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int check_str(const struct profile *p, uint32_t idx, const char *name, struct strbuf *err,
+		     const char *fmt, ...)
+{
+	struct strbuf where = STRBUF_INIT;
+	va_list ap;
+
+	if (idx < p->nr_strings)
+		return 0;
+	va_start(ap, fmt);
+	strbuf_vaddf(&where, fmt, ap);
+	va_end(ap);
+	if (idx == UINT32_MAX)
+		error_set(err, "invalid profile '%s': %s: string index out of range (the string table has %zu entries)",
+			  name, where.buf, p->nr_strings);
+	else
+		error_set(err, "invalid profile '%s': %s: string index %" PRIu32 " out of range (the string table has %zu entries)",
+			  name, where.buf, idx, p->nr_strings);
+	strbuf_release(&where);
+	return -1;
+}
+
+static int resolve(struct decoder *d, struct strbuf *err)
+{
+	struct profile *p = d->p;
+	struct idmap maps = { 0 }, funcs = { 0 }, locs = { 0 };
+	const char *name = d->name;
+	size_t i;
+	int ret = -1;
+
+	if (!p->nr_strings) {
+		error_set(err, "invalid profile '%s': no string table (not a pprof profile?)", name);
+		goto out;
+	}
+	if (p->str_len[0] != 0) {
+		error_set(err, "invalid profile '%s': the string table must start with \"\"", name);
+		goto out;
+	}
+	if (d->values_mismatch) {
+		error_set(err, "invalid profile '%s': sample %zu has %zu values but sample 0 has %zu",
+			  name, d->mismatch_sample, d->mismatch_count, p->nr_values);
+		goto out;
+	}
+	if (p->nr_samples && p->nr_values != p->nr_sample_types) {
+		error_set(err, "invalid profile '%s': samples have %zu values but the profile declares %zu sample types",
+			  name, p->nr_values, p->nr_sample_types);
+		goto out;
+	}
+	if (!p->nr_samples)
+		p->nr_values = p->nr_sample_types;
+	if (d->big_id) {
+		error_set(err, "invalid profile '%s': sample %zu refers to location id %" PRIu64 ", beyond the supported 2^32-1",
+			  name, d->big_id_sample, d->big_id_value);
+		goto out;
+	}
+	for (i = 0; i < p->nr_sample_types; i++) {
+		if (check_str(p, p->sample_types[i].type, name, err, "sample_type[%zu].type", i) ||
+		    check_str(p, p->sample_types[i].unit, name, err, "sample_type[%zu].unit", i))
+			goto out;
+	}
+	if (p->has_period_type &&
+	    (check_str(p, p->period_type.type, name, err, "period_type.type") ||
+	     check_str(p, p->period_type.unit, name, err, "period_type.unit")))
+		goto out;
+	if (check_str(p, p->drop_frames, name, err, "drop_frames") ||
+	    check_str(p, p->keep_frames, name, err, "keep_frames") ||
+	    check_str(p, p->default_sample_type, name, err, "default_sample_type"))
+		goto out;
+	for (i = 0; i < p->nr_comments; i++)
+		if (check_str(p, p->comments[i], name, err, "comment[%zu]", i))
+			goto out;
+	for (i = 0; i < p->nr_labels; i++) {
+		if (check_str(p, p->labels[i].key, name, err, "label %zu key", i) ||
+		    check_str(p, p->labels[i].str, name, err, "label %zu str", i) ||
+		    check_str(p, p->labels[i].num_unit, name, err, "label %zu num_unit", i))
+			goto out;
+	}
+
+	/* (an empty array may be NULL: no member address is taken of it) */
+	if (idmap_build(&maps, p->mappings ? &p->mappings[0].id : NULL, sizeof(*p->mappings),
+			p->nr_mappings, "mapping", name, err) ||
+	    idmap_build(&funcs, p->functions ? &p->functions[0].id : NULL, sizeof(*p->functions),
+			p->nr_functions, "function", name, err) ||
+	    idmap_build(&locs, p->locations ? &p->locations[0].id : NULL, sizeof(*p->locations),
+			p->nr_locations, "location", name, err))
+		goto out;
+
+	for (i = 0; i < p->nr_mappings; i++) {
+		struct profile_mapping *m = &p->mappings[i];
+
+		if (check_str(p, m->filename, name, err, "mapping id %" PRIu64 " filename", m->id) ||
+		    check_str(p, m->build_id, name, err, "mapping id %" PRIu64 " build_id", m->id))
+			goto out;
+	}
+	for (i = 0; i < p->nr_functions; i++) {
+		struct profile_function *f = &p->functions[i];
+
+		if (check_str(p, f->name, name, err, "function id %" PRIu64 " name", f->id) ||
+		    check_str(p, f->system_name, name, err, "function id %" PRIu64 " system_name", f->id) ||
+		    check_str(p, f->filename, name, err, "function id %" PRIu64 " filename", f->id))
+			goto out;
+	}
+	for (i = 0; i < p->nr_locations; i++) {
+		struct profile_location *l = &p->locations[i];
+		uint64_t mid = d->loc_mapping_ids[i];
+		uint32_t j;
+
+		if (mid) {
+			l->mapping = idmap_find(&maps, mid);
+			if (l->mapping == PROFILE_NONE) {
+				error_set(err, "invalid profile '%s': location id %" PRIu64 " refers to mapping id %" PRIu64 ", which does not exist",
+					  name, l->id, mid);
+				goto out;
+			}
+		}
+		for (j = 0; j < l->nr_lines; j++) {
+			uint64_t fid = d->line_fn_ids[l->line_off + j];
+
+			/* function id 0 means "no function", as go tool pprof reads it */
+			if (!fid)
+				continue;
+			p->lines[l->line_off + j].function = idmap_find(&funcs, fid);
+			if (p->lines[l->line_off + j].function == PROFILE_NONE) {
+				error_set(err, "invalid profile '%s': location id %" PRIu64 " line %" PRIu32 " refers to function id %" PRIu64 ", which does not exist",
+					  name, l->id, j, fid);
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < p->nr_samples; i++) {
+		uint32_t k;
+
+		for (k = p->loc_off[i]; k < p->loc_off[i + 1]; k++) {
+			uint32_t id = p->locs[k];
+			uint32_t idx = id ? idmap_find(&locs, id) : PROFILE_NONE;
+
+			if (idx == PROFILE_NONE) {
+				if (!id)
+					error_set(err, "invalid profile '%s': sample %zu refers to location id 0 (reserved)",
+						  name, i);
+				else
+					error_set(err, "invalid profile '%s': sample %zu refers to location id %" PRIu32 ", which does not exist",
+						  name, i, id);
+				goto out;
+			}
+			p->locs[k] = idx;
+		}
+	}
+	ret = 0;
+out:
+	idmap_release(&maps);
+	idmap_release(&funcs);
+	idmap_release(&locs);
+	return ret;
+}
+
+int profile_decode(struct profile *p, byte_reader_fn read, void *ctx, const char *name,
+		   const struct profile_options *opt, struct strbuf *err)
+{
+	struct instream in;
+	struct window w = { 0 };
+	struct decoder d;
+	int ret = -1;
+
+	memset(&d, 0, sizeof(d));
+	d.p = p;
+	d.name = name;
+	d.skip_labels = opt && opt->skip_labels;
+	d.alloc.alloc = arena_alloc;
+	d.alloc.free = arena_free;
+	d.alloc.allocator_data = &d.arena;
+	if (instream_init(&in, read, ctx, name, opt ? opt->max_decompressed : 0, err) < 0)
+		goto out;
+	w.in = &in;
+	if (win_ensure(&w, 1, err) < 0)
+		goto out;
+	if (w.end == 0) {
+		error_set(err, "cannot decode profile '%s': empty %s", name,
+			  in.gzip ? "gzip stream (no profile inside)" : "file");
+		goto out;
+	}
+	if (walk_profile(&d, &w, err) < 0) {
+		/* garbage that is neither gzip nor protobuf deserves a plain word */
+		if (!in.gzip && !p->nr_strings && !p->nr_samples && w.base + w.pos < 64) {
+			struct strbuf tmp = STRBUF_INIT;
+
+			const char *detail = strstr(strbuf_str(err), "': ");
+
+			strbuf_addf(&tmp, "cannot decode profile '%s': neither gzip nor pprof protobuf (%s)",
+				    name, detail ? detail + 3 : strbuf_str(err));
+			error_set(err, "%s", tmp.buf);
+			strbuf_release(&tmp);
+		}
+		goto out;
+	}
+	p->decoded_bytes = w.base + w.end;
+	if (resolve(&d, err) < 0)
+		goto out;
+	profile_simplify_names(p);
+	profile_prune(p, name);
+	ret = 0;
+out:
+	free(w.buf);
+	free(d.line_fn_ids);
+	free(d.loc_mapping_ids);
+	arena_release(&d.arena);
+	if (w.in)
+		instream_release(&in);
+	else if (in.in)
+		instream_release(&in);
+	return ret;
+}
+
+/* ---- what go tool pprof does to a profile after loading it ---- */
+
+void profile_simplify_names(struct profile *p)
+{
+	struct strbuf buf = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < p->nr_functions; i++) {
+		struct profile_function *f = &p->functions[i];
+		uint32_t len = p->str_len[f->system_name];
+
+		/* a name of its own (not the system name) is already demangled */
+		if (f->name != f->system_name && p->str_len[f->name] &&
+		    (p->str_len[f->name] != len ||
+		     memcmp(profile_str(p, f->name), profile_str(p, f->system_name), len)))
+			continue;
+		if (!len)
+			continue;
+		f->name = f->system_name;
+		if (demangle_function_name(profile_str(p, f->system_name), len, &buf)) {
+			f->name = (uint32_t)p->nr_strings;
+			add_string(p, (const unsigned char *)buf.buf, buf.len);
+		}
+	}
+	strbuf_release(&buf);
+}
+
+/*
+ * pprof's simplifyFunc: a leading '.' (PPC64 ELFv1) goes, and the name
+ * ends at its first '(' that does not start "(anonymous namespace)" or
+ * belong to "operator()".
+ */
+static void prune_name(const char *s, size_t len, size_t *off, size_t *n)
+{
+	static const char anon[] = "(anonymous namespace)", call[] = "operator()";
+	size_t i, start = len && s[0] == '.';
+
+	for (i = start; i < len; i++) {
+		if (s[i] == 'o' && len - i >= sizeof(call) - 1 && !memcmp(s + i, call, sizeof(call) - 1)) {
+			i += sizeof(call) - 2;
+		} else if (s[i] == '(') {
+			if (len - i >= sizeof(anon) - 1 && !memcmp(s + i, anon, sizeof(anon) - 1))
+				i += sizeof(anon) - 2;
+			else
+				break;
+		}
+	}
+	*off = start;
+	*n = i - start;
+}
+
+/* A pattern for a message: quoted, control bytes escaped, cut at 200 bytes. */
+static void add_quoted(struct strbuf *sb, const char *s, size_t len)
+{
+	size_t i;
+
+	strbuf_addch(sb, '"');
+	for (i = 0; i < len && i < 200; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			strbuf_addf(sb, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_addf(sb, "\\x%02x", c);
+		else
+			strbuf_addch(sb, (char)c);
+	}
+	strbuf_addstr(sb, i < len ? "\"..." : "\"");
+}
+
+static void prune_warning(struct profile *p, const char *name, const char *what, uint32_t re,
+			  const struct strbuf *err)
+{
+	strbuf_addf(&p->warnings, "profile '%s': drop_frames not applied (as pprof does): cannot compile %s regexp ",
+		    name, what);
+	add_quoted(&p->warnings, profile_str(p, re), p->str_len[re]);
+	strbuf_addf(&p->warnings, ": %s\n", err->buf);
+}
+
+int64_t profile_prune_budget_ns = -1;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct pruner {
+	regex_t drop, keep;
+	int has_keep;
+	unsigned char *fn_drop;	/* per function: 0 not yet known, 1 kept, 2 dropped */
+	int64_t deadline;
+};
+
+#define PRUNE_MAX_NAME 16384
+
+/* 1 dropped, 0 kept, -1 out of time */
+static int fn_dropped(const struct profile *p, struct pruner *pr, uint32_t fn)
+{
+	if (!pr->fn_drop[fn]) {
+		const char *fname = profile_str(p, p->functions[fn].name);
+		size_t off, n;
+
+		if (now_ns() > pr->deadline)
+			return -1;
+		prune_name(fname, p->str_len[p->functions[fn].name], &off, &n);
+		/* one call must stay short too: no real name is near this long */
+		if (n > PRUNE_MAX_NAME)
+			pr->fn_drop[fn] = 1;
+		else
+			pr->fn_drop[fn] = re2posix_match(&pr->drop, fname + off, n) &&
+					  !(pr->has_keep && re2posix_match(&pr->keep, fname + off, n)) ? 2 : 1;
+	}
+	return pr->fn_drop[fn] == 2;
+}
+
+#define PRUNE_WHOLE UINT32_MAX
+#define PRUNE_NONE (UINT32_MAX - 1)
+
+/*
+ * Where each location is cut: PRUNE_NONE, PRUNE_WHOLE, or the number of
+ * inner lines that go. -1 if matching ran out of time (nothing decided).
+ */
+static int prune_decide(const struct profile *p, struct pruner *pr, uint32_t *cut, size_t *nr_cut)
+{
+	size_t i;
+
+	*nr_cut = 0;
+	for (i = 0; i < p->nr_locations; i++) {
+		const struct profile_location *l = &p->locations[i];
+		uint32_t j;
+
+		cut[i] = PRUNE_NONE;
+		/* from the outermost line inward: the first dropped one cuts */
+		for (j = l->nr_lines; j-- > 0;) {
+			uint32_t fn = p->lines[l->line_off + j].function;
+			int d;
+
+			if (fn == PROFILE_NONE || !p->str_len[p->functions[fn].name])
+				continue;
+			d = fn_dropped(p, pr, fn);
+			if (d < 0)
+				return -1;
+			if (d)
+				break;
+		}
+		if (j == UINT32_MAX)
+			continue;
+		/* the dropped line and those inlined into it go */
+		cut[i] = j == l->nr_lines - 1 ? PRUNE_WHOLE : j + 1;
+		(*nr_cut)++;
+	}
+	return 0;
+}
+
+static void prune_apply(struct profile *p, const uint32_t *cut)
+{
+	uint32_t out = 0;
+	size_t i, s;
+
+	for (i = 0; i < p->nr_locations; i++) {
+		if (cut[i] != PRUNE_NONE && cut[i] != PRUNE_WHOLE) {
+			p->locations[i].line_off += cut[i];
+			p->locations[i].nr_lines -= cut[i];
+		}
+	}
+	/*
+	 * Each sample, from the root: past the first location not cut (those
+	 * above it stay, so a stack of dropped frames only is kept whole), the
+	 * first cut location ends the stack, itself included if cut whole.
+	 */
+	for (s = 0; s < p->nr_samples; s++) {
+		uint32_t start = p->loc_off[s], end = p->loc_off[s + 1], keep_from = start, k;
+		int found_user = 0;
+
+		for (k = end; k-- > start;) {
+			uint32_t c = cut[p->locs[k]];
+
+			if (c == PRUNE_NONE) {
+				found_user = 1;
+				continue;
+			}
+			if (!found_user)
+				continue;
+			keep_from = c == PRUNE_WHOLE ? k + 1 : k;
+			break;
+		}
+		p->loc_off[s] = out;
+		memmove(p->locs + out, p->locs + keep_from, (end - keep_from) * sizeof(*p->locs));
+		out += end - keep_from;
+	}
+	if (p->nr_samples) {
+		p->loc_off[p->nr_samples] = out;
+		p->nr_locs = out;
+	}
+}
+
+void profile_prune(struct profile *p, const char *name)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct pruner pr;
+	uint32_t *cut = NULL;
+	size_t nr_cut;
+	int64_t budget = profile_prune_budget_ns;
+
+	/* Go profiles never set drop_frames: this is the whole cost for them */
+	if (!p->str_len[p->drop_frames])
+		return;
+	memset(&pr, 0, sizeof(pr));
+	if (re2posix_compile_full(&pr.drop, profile_str(p, p->drop_frames),
+				  p->str_len[p->drop_frames], &err) < 0) {
+		prune_warning(p, name, "drop_frames", p->drop_frames, &err);
+		goto out;
+	}
+	if (p->str_len[p->keep_frames]) {
+		if (re2posix_compile_full(&pr.keep, profile_str(p, p->keep_frames),
+					  p->str_len[p->keep_frames], &err) < 0) {
+			/* pprof gives up on both */
+			prune_warning(p, name, "keep_frames", p->keep_frames, &err);
+			regfree(&pr.drop);
+			goto out;
+		}
+		pr.has_keep = 1;
+	}
+	/*
+	 * glibc's matcher can spend microseconds a byte on a crafted pattern
+	 * (one that makes every byte a new automaton state), where real ones
+	 * take nanoseconds: matching gets 1 s plus 0.1 s per MB of profile.
+	 */
+	if (budget < 0)
+		budget = 1000000000 + (int64_t)(p->decoded_bytes / 10);
+	pr.deadline = now_ns() + budget;
+	pr.fn_drop = xcalloc(p->nr_functions ? p->nr_functions : 1, 1);
+	cut = xmalloc((p->nr_locations ? p->nr_locations : 1) * sizeof(*cut));
+	if (prune_decide(p, &pr, cut, &nr_cut) < 0)
+		strbuf_addf(&p->warnings, "profile '%s': drop_frames not applied: matching function names against it took over %.1f s (a pathological pattern?)\n",
+			    name, (double)budget / 1e9);
+	else if (nr_cut)
+		prune_apply(p, cut);
+	regfree(&pr.drop);
+	if (pr.has_keep)
+		regfree(&pr.keep);
+out:
+	free(pr.fn_drop);
+	free(cut);
+	strbuf_release(&err);
+}
+
+int profile_read_file(struct profile *p, const char *path,
+		      const struct profile_options *opt, struct strbuf *err)
+{
+	struct fd_reader r;
+	int ret;
+
+	r.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r.fd < 0)
+		return error_set(err, "cannot open profile '%s': %s", path, strerror(errno));
+	ret = profile_decode(p, fd_reader_read, &r, path, opt, err);
+	close(r.fd);
+	return ret;
+}
+
+int profile_read_mem(struct profile *p, const void *data, size_t len, const char *name,
+		     const struct profile_options *opt, struct strbuf *err)
+{
+	struct mem_reader r = { data, len, 0 };
+
+	return profile_decode(p, mem_reader_read, &r, name, opt, err);
+}
+
+size_t profile_default_sample_index(const struct profile *p)
+{
+	size_t i;
+
+	if (!p->nr_sample_types)
+		return 0;
+	if (p->default_sample_type) {
+		const char *want = profile_str(p, p->default_sample_type);
+
+		for (i = 0; i < p->nr_sample_types; i++)
+			if (!strcmp(profile_str(p, p->sample_types[i].type), want))
+				return i;
+	}
+	return p->nr_sample_types - 1;
+}
+
+int profile_sample_index(const struct profile *p, const char *name)
+{
+	size_t i;
+	char *end;
+	long n;
+
+	for (i = 0; i < p->nr_sample_types; i++)
+		if (!strcmp(profile_str(p, p->sample_types[i].type), name))
+			return (int)i;
+	errno = 0;
+	n = strtol(name, &end, 10);
+	if (!errno && end != name && !*end && n >= 0 && (size_t)n < p->nr_sample_types)
+		return (int)n;
+	return -1;
+}

@@ -1,0 +1,131 @@
+#ifndef TRIAGE_REPORT_H
+#define TRIAGE_REPORT_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/quantity.h"
+#include "base/strbuf.h"
+#include "base/strlist.h"
+
+/*
+ * What triage analyze found: findings from rules, rung notes ("ruled out
+ * because ..."), what each rule did, the memory ledger, and the verdict on
+ * every rung of the ladder. The Lua host fills it; this file ranks it and
+ * prints it (text, markdown, JSON "triage.report/1", docs/report-format.md).
+ */
+
+enum rung {
+	RUNG_BUSINESS,
+	RUNG_LIBRARIES,
+	RUNG_RUNTIME,
+	RUNG_TOOLING,
+	RUNG_ENVIRONMENT,
+	NR_RUNGS
+};
+
+enum severity {
+	SEV_INFO,
+	SEV_LOW,
+	SEV_MEDIUM,
+	SEV_HIGH,
+	SEV_CRITICAL,
+	NR_SEVERITIES
+};
+
+enum verdict {
+	VERDICT_INCONCLUSIVE,
+	VERDICT_IMPLICATED,
+	VERDICT_RULED_OUT,
+};
+
+enum rule_status {
+	RULE_RAN,
+	RULE_SKIPPED,
+	RULE_ERROR,
+};
+
+struct finding {
+	char *rule;		/* id of the rule that emitted it */
+	enum rung rung;
+	enum severity severity;
+	double confidence;	/* 0..1 */
+	int64_t bytes;		/* memory it explains; -1 when not about bytes */
+	char *title, *summary;
+	struct strlist evidence, advice, refs;
+	double score;
+	int rank;		/* 1-based, after report_rank */
+};
+
+/* A rule's word on a rung without a finding: "ruled out because ..." */
+struct rung_note {
+	char *rule;
+	enum rung rung;
+	enum verdict verdict;	/* VERDICT_RULED_OUT or VERDICT_INCONCLUSIVE */
+	char *reason;
+	struct strlist evidence;
+};
+
+struct rule_result {
+	char *id, *file, *origin;	/* origin: "built-in", "--rules", "TRIAGE_RULES_PATH", "XDG_CONFIG_HOME", "plugin" */
+	enum rung rung;
+	int no_rung;		/* the rule failed to load before its rung was known */
+	char *title;
+	enum rule_status status;
+	char *reason;		/* why skipped, or the error (file:line: message) */
+	char *failure;		/* error, instruction_limit, memory_limit, blocked, load, timeout, crash */
+};
+
+struct rung_verdict {
+	enum verdict verdict;
+	struct strlist evidence;
+};
+
+struct report {
+	char *bundle;
+	char *headline_name;	/* "cgroup working set", "process RSS", ... */
+	int64_t headline_bytes;	/* 0 when unknown */
+	struct finding *findings;
+	size_t nr_findings, findings_alloc;
+	struct rung_note *notes;
+	size_t nr_notes, notes_alloc;
+	struct rule_result *rules;
+	size_t nr_rules, rules_alloc;
+	json_object *ledger;	/* from the ledger plugin; NULL if unavailable */
+	json_object *facts_status;	/* fact -> "ok" / reason it is unavailable */
+	struct rung_verdict ladder[NR_RUNGS];
+};
+
+void report_init(struct report *r);
+void report_release(struct report *r);
+
+struct finding *report_add_finding(struct report *r);
+struct rung_note *report_add_note(struct report *r);
+struct rule_result *report_add_rule(struct report *r);
+
+const char *rung_name(enum rung r);
+int rung_parse(const char *s, enum rung *out);
+const char *severity_name(enum severity s);
+int severity_parse(const char *s, enum severity *out);
+const char *verdict_name(enum verdict v);
+int verdict_parse(const char *s, enum verdict *out);
+const char *rule_status_name(enum rule_status s);
+
+/*
+ * Scores and orders the findings (see docs/report-format.md for the
+ * formula) and decides each rung's verdict from findings and notes.
+ */
+void report_finish(struct report *r);
+
+int report_write_text(const struct report *r, FILE *out, int color);
+int report_write_markdown(const struct report *r, FILE *out);
+int report_write_json(const struct report *r, FILE *out);
+/* The JSON document (caller puts it). */
+json_object *report_to_json(const struct report *r);
+
+/* Highest severity among findings; -1 when none. */
+int report_max_severity(const struct report *r);
+
+
+#endif
