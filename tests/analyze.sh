@@ -128,4 +128,18 @@ if len(skipped) < 5 or bad or d["headline"]["bytes"] <= 0:
     sys.exit(1)
 PY
 [ $rc -eq 0 ] || bad "thin bundle: exit $rc"
+# a plugin named like an existing fact can never run: it is reported like a
+# load error, not dropped without a trace
+mkdir -p "$W/data"
+cp -r "$SRCDIR/plugins" "$SRCDIR/rules" "$W/data/"
+printf 'return { name = "memstats", build = function(b) return {} end }\n' > "$W/data/plugins/clash.lua"
+TRIAGE_DATADIR=$W/data "$TRIAGE" analyze --format json -o "$W/clash.json" "$B"
+python3 - "$W/clash.json" <<'PY' && ok "a plugin named like a fact is reported" || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = [r for r in d["rules"] if r["id"] == "memstats" and r["status"] == "error"]
+if not rows or "name of an existing fact" not in (rows[0]["reason"] or "") or d["facts"].get("memstats") != "ok":
+    print("FAIL: clash: %r, facts.memstats %r" % (rows, d["facts"].get("memstats")))
+    sys.exit(1)
+PY
 exit $fail

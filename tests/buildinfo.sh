@@ -9,7 +9,7 @@
 set -u
 
 : "${BUILDDIR:?BUILDDIR must be set (run through meson test)}"
-dump=$BUILDDIR/tests/buildinfo-dump
+dump=$BUILDDIR/tests/tools/buildinfo-dump
 
 if ! command -v go >/dev/null 2>&1; then
 	echo "skip: no go toolchain in PATH"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The pprof source (core/collect/pprof.c) against a live Go service,
-# tests/go/pprof-target, through tests/pprof-fetch:
+# tests/go/pprof-target, through tests/tools/pprof-fetch:
 #   (a) discovery by PID, every artifact ok, profiles decode, MemStats parsed
 #   (b) 10,000 goroutines: wall time beyond the CPU seconds
 #   (c) endpoints that never answer: bounded time, timeout errors
@@ -19,7 +19,7 @@ set -u
 : "${BUILDDIR:?BUILDDIR must be set (run through meson test)}"
 : "${SRCDIR:?SRCDIR must be set (run through meson test)}"
 : "${TRIAGE:?TRIAGE must be set (run through meson test)}"
-fetch=$BUILDDIR/tests/pprof-fetch
+fetch=$BUILDDIR/tests/tools/pprof-fetch
 
 command -v go >/dev/null 2>&1 || { echo "skip: no go toolchain in PATH"; exit 77; }
 [ -x "$fetch" ] || { echo "FAIL: $fetch is missing"; exit 1; }

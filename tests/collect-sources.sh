@@ -16,7 +16,7 @@
 set -u
 
 : "${BUILDDIR:?BUILDDIR must be set (run through meson test)}"
-dump=$BUILDDIR/tests/collect-dump
+dump=$BUILDDIR/tests/tools/collect-dump
 
 if [ "$(id -u)" != 0 ]; then
 	echo "skip: needs root to create cgroups"

@@ -15,17 +15,7 @@
 
 #include "parse/buildinfo.h"
 #include "base/strbuf.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
+#include "check.h"
 
 /* --- building synthetic ELF images ---------------------------------------- */
 

@@ -17,17 +17,7 @@
 #include "collect/proc.h"
 #include "collect/collect.h"
 #include "base/strbuf.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
+#include "check.h"
 
 /* NUL-separated bytes, printable: NULs shown as '|'. */
 static const char *show(const char *s, size_t len)

@@ -29,17 +29,7 @@
 #include "parse/mapsfile.h"
 #include "parse/memstats.h"
 #include "base/strbuf.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
+#include "check.h"
 
 #define BIG_LINE (10u << 20)
 

@@ -20,20 +20,7 @@
 #include "lua/sandbox.h"
 #include "base/strbuf.h"
 #include "pbwrite.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
-
-/* ---- a minimal protobuf writer for pprof profiles ---- */
-
+#include "check.h"
 
 /*
  * The stacks of tests/unit-profile.c, values multiplied by scale:

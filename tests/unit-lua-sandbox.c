@@ -20,17 +20,7 @@
 
 #include "lua/sandbox.h"
 #include "base/strbuf.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
+#include "check.h"
 
 static char tmpdir[] = "/tmp/triage-sandbox-XXXXXX";
 

@@ -17,17 +17,7 @@
 #include "profile/re2posix.h"
 #include "base/strbuf.h"
 #include "pbwrite.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
+#include "check.h"
 
 /* knobs that break one thing each */
 struct knobs {

@@ -72,7 +72,4 @@ struct rule_list {
 int analyze_list_rules(const struct analyze_options *o, struct rule_list *out, struct strbuf *err);
 void rule_list_release(struct rule_list *l);
 
-/* Converts the Lua value at idx to JSON (tables with 1..n keys become arrays). */
-struct json_object *lua_to_json(lua_State *L, int idx, int depth);
-
 #endif

@@ -30,12 +30,17 @@ int is_dir(const char *path)
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
-static int64_t clock_ms(clockid_t id)
+static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
 	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t clock_ms(clockid_t id)
+{
+	return clock_ns(id) / 1000000;
 }
 
 int64_t clock_mono_ms(void)
@@ -46,4 +51,9 @@ int64_t clock_mono_ms(void)
 int64_t clock_real_ms(void)
 {
 	return clock_ms(CLOCK_REALTIME);
+}
+
+int64_t clock_mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }

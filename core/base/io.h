@@ -12,5 +12,7 @@ int is_dir(const char *path);
 int64_t clock_mono_ms(void);
 /* Milliseconds since the epoch: for timestamps people read. */
 int64_t clock_real_ms(void);
+/* Nanoseconds on CLOCK_MONOTONIC: for budgets checked in tight loops. */
+int64_t clock_mono_ns(void);
 
 #endif

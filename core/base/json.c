@@ -1,5 +1,6 @@
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "base/strlist.h"
 
 static json_object *member(json_object *o, const char *key, json_type t)
 {
@@ -47,4 +48,28 @@ char *json_dup_str(json_object *o, const char *key)
 json_object *json_new_str_or_null(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *json_from_strlist(const struct strlist *l)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		json_object_array_add(a, json_object_new_string(l->items[i]));
+	return a;
+}
+
+void json_to_strlist(json_object *a, struct strlist *l)
+{
+	size_t i;
+
+	if (!a || !json_object_is_type(a, json_type_array))
+		return;
+	for (i = 0; i < json_object_array_length(a); i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+
+		if (json_object_is_type(v, json_type_string))
+			strlist_add(l, json_object_get_string(v));
+	}
 }

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+struct strlist;
+
 /*
  * Typed getters for json-c objects read from bundles and child processes:
  * a missing key or a value of another type gives the default, so callers
@@ -17,5 +19,9 @@ json_object *json_get_array(json_object *o, const char *key);	/* NULL unless an 
 char *json_dup_str(json_object *o, const char *key);
 /* A JSON string, or JSON null for a NULL pointer. */
 json_object *json_new_str_or_null(const char *s);
+/* A JSON array of the list's strings. */
+json_object *json_from_strlist(const struct strlist *l);
+/* Appends the strings of a JSON array to l (anything else is ignored). */
+void json_to_strlist(json_object *a, struct strlist *l);
 
 #endif

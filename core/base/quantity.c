@@ -107,3 +107,42 @@ int parse_long_range(const char *s, long min, long max, long *out)
 	*out = v;
 	return 0;
 }
+
+int parse_u64_n(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_i64_n(const char *s, size_t len, int64_t *out)
+{
+	int neg = len && s[0] == '-';
+	size_t sign = len && (s[0] == '-' || s[0] == '+');
+	uint64_t v;
+
+	if (parse_u64_n(s + sign, len - sign, &v) < 0)
+		return -1;
+	/* the magnitude of INT64_MIN is one more than INT64_MAX */
+	if (v > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+		return -1;
+	if (!neg)
+		*out = (int64_t)v;
+	else
+		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	return 0;
+}

@@ -23,5 +23,12 @@ int parse_size(const char *s, uint64_t *out);
 int parse_duration_ms(const char *s, int64_t *out_ms);
 /* Parses a whole decimal number in [min, max]; -1 otherwise. */
 int parse_long_range(const char *s, long min, long max, long *out);
+/*
+ * Exactly len bytes of decimal digits, as fields cut out of a line are
+ * (not NUL-terminated, so strtoull does not fit): no sign, no space, no
+ * overflow; -1 otherwise. The _i64 one takes an optional '+' or '-'.
+ */
+int parse_u64_n(const char *s, size_t len, uint64_t *out);
+int parse_i64_n(const char *s, size_t len, int64_t *out);
 
 #endif

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "base/inflate.h"
+#include "base/json.h"
+#include "bundle/vocab.h"
 
 int bundle_path_ok(const char *name)
 {
@@ -239,10 +241,9 @@ static int file_cmp(const void *x, const void *y)
 
 static int check_manifest(struct bundle *b, struct strbuf *err)
 {
-	const struct bundle_file *mf = bundle_get(b, "manifest.json");
+	const struct bundle_file *mf = bundle_get(b, ART_MANIFEST);
 	enum json_tokener_error jerr = json_tokener_success;
 	json_tokener *tok;
-	json_object *v;
 	const char *ver;
 	int major = -1, minor = 0;
 
@@ -262,10 +263,9 @@ static int check_manifest(struct bundle *b, struct strbuf *err)
 		return error_set(err, "bundle '%s': manifest.json is not a JSON object (%s)", b->path,
 				 jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "wrong type");
 	}
-	if (!json_object_object_get_ex(b->manifest, "format_version", &v) ||
-	    !json_object_is_type(v, json_type_string))
+	ver = json_get_str(b->manifest, MF_FORMAT_VERSION, NULL);
+	if (!ver)
 		return error_set(err, "bundle '%s': manifest.json has no format_version", b->path);
-	ver = json_object_get_string(v);
 	if (sscanf(ver, "%d.%d", &major, &minor) < 1 || major < 0)
 		return error_set(err, "bundle '%s': manifest.json format_version '%s' is not MAJOR.MINOR",
 				 b->path, ver);

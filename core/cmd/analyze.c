@@ -5,16 +5,17 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "base/quantity.h"
 #include "analyze/analyze.h"
-#include "base/inflate.h"
-#include "report/report.h"
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
+#include "report/report.h"
 
 const char usage_analyze[] =
 	"usage: triage analyze [options] BUNDLE\n"
@@ -43,6 +44,17 @@ const char usage_analyze[] =
 	"$XDG_CONFIG_HOME/triage/rules. Exit status: 0 ok, 1 findings at or above\n"
 	"--fail-on, 2 bad usage or an unreadable bundle, 3 internal error.\n";
 
+/*
+ * Colour only for a person at a terminal. NO_COLOR follows no-color.org:
+ * set and not empty turns colour off; set but empty counts as unset.
+ */
+static int use_color(int no_color, const char *output)
+{
+	const char *env = getenv("NO_COLOR");
+
+	return !no_color && !output && isatty(STDOUT_FILENO) && !(env && *env);
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -60,7 +72,8 @@ int cmd_analyze(int argc, char **argv)
 	struct analyze_options o;
 	struct report r;
 	struct strbuf err = STRBUF_INIT;
-	const char **dirs = NULL, *format = "text", *output = NULL, *file;
+	const struct report_format *format = report_format_list();	/* the default, text */
+	const char **dirs = NULL, *output = NULL, *file;
 	size_t nr_dirs = 0;
 	int c, fail_on = -1, no_color = 0, ret = EXIT_USAGE, wrote;
 	FILE *out = stdout;
@@ -72,11 +85,15 @@ int cmd_analyze(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
-				ret = command_usage_error("analyze", "--format is text, markdown or json, not '%s'", optarg);
+			format = report_format_find(optarg);
+			if (!format) {
+				struct strbuf names = STRBUF_INIT;
+
+				report_format_names(&names);
+				ret = command_usage_error("analyze", "--format is %s, not '%s'", names.buf, optarg);
+				strbuf_release(&names);
 				goto out;
 			}
-			format = optarg;
 			break;
 		case 'o': output = optarg; break;
 		case 'r':
@@ -98,36 +115,24 @@ int cmd_analyze(int argc, char **argv)
 		case 'M': {
 			uint64_t v;
 
-			if (parse_size(optarg, &v) < 0 || v < (1 << 20)) {
-				ret = command_usage_error("analyze", "--max-memory wants a size of at least 1M, not '%s'", optarg);
+			if (opt_size("analyze", "--max-memory", optarg, 1 << 20, SIZE_MAX, &v))
 				goto out;
-			}
 			o.limits.max_memory = (size_t)v;
 			break;
 		}
 		case 'I': {
-			char *end;
-			unsigned long long v;
+			long v;
 
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || *end || v < 1000) {
-				ret = command_usage_error("analyze", "--max-instructions wants a number >= 1000, not '%s'", optarg);
+			if (opt_long("analyze", "--max-instructions", optarg, 1000, LONG_MAX, &v))
 				goto out;
-			}
-			o.limits.max_instructions = v;
+			o.limits.max_instructions = (unsigned long long)v;
 			break;
 		}
 		case 'T': {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 0 || v > 3600) {
-				ret = command_usage_error("analyze", "--rule-timeout wants seconds (0 to 3600), not '%s'", optarg);
+			if (opt_seconds("analyze", "--rule-timeout", optarg, 0, 3600, &v))
 				goto out;
-			}
 			o.rule_timeout_ms = (int)v * 1000;
 			break;
 		}
@@ -166,13 +171,7 @@ int cmd_analyze(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!strcmp(format, "json"))
-		wrote = report_write_json(&r, out);
-	else if (!strcmp(format, "markdown"))
-		wrote = report_write_markdown(&r, out);
-	else
-		wrote = report_write_text(&r, out, !no_color && !output && isatty(STDOUT_FILENO) &&
-					  !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
+	wrote = format->write(&r, out, use_color(no_color, output));
 	if (fflush(out) || wrote < 0) {
 		fprintf(stderr, "triage analyze: cannot write the report: %s\n", strerror(errno));
 		ret = EXIT_INTERNAL;

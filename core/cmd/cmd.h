@@ -4,13 +4,14 @@
 #include <stdio.h>
 
 /*
- * Adding a command: write core/cmd-NAME.c with
+ * Adding a command: write core/cmd/NAME.c with
  *	int cmd_NAME(int argc, char **argv);
  * where argv[0] is the command's name and --help prints the command's usage
  * to stdout and returns 0; declare it below, add one row to the commands[]
- * table in core/cmd/main.c, and list the file in meson.build. The table is the
- * only place that knows which commands exist: help, the "did you mean"
- * suggestion and dispatch all read it.
+ * table in core/cmd/main.c, and list the file in core/meson.build. The table
+ * is the only place that knows which commands exist: help, the man page
+ * (triage help --man, committed as docs/triage.1), the "did you mean"
+ * suggestion and dispatch all read it. Number flags go through cmd/opt.h.
  */
 
 enum triage_exit {
@@ -30,6 +31,14 @@ struct command {
 const struct command *command_find(const char *name);
 const struct command *command_list(void);
 void command_usage(const struct command *cmd, FILE *out);
+/* "  collect   gather profiles, ..." for every command, one a line. */
+void command_print_list(FILE *out);
+/* The command name is most likely a typo of, or NULL when none is close. */
+const struct command *command_nearest(const char *name);
+/* Prints " Did you mean 'NAME'?" when a command is close to name. */
+void command_suggest(FILE *out, const char *name);
+/* The man page, generated from the usage texts (core/cmd/man.c). */
+int command_write_man(FILE *out);
 /* Prints "triage NAME: MSG" and the usage hint to stderr; returns EXIT_USAGE. */
 int command_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -19,13 +19,13 @@
 #include <unistd.h>
 
 #include "base/quantity.h"
+#include "cmd/cmd.h"
+#include "cmd/opt.h"
 #include "collect/bundle-write.h"
+#include "collect/collect.h"
 #include "collect/pprof.h"
 #include "collect/proc.h"
-#include "collect/collect.h"
 #include "config.h"
-#include "base/inflate.h"
-#include "cmd/cmd.h"
 
 const char usage_collect[] =
 	"usage: triage collect [options] PID\n"
@@ -83,19 +83,6 @@ struct collect_args {
 	int quiet;
 };
 
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct collect_args *a)
 {
 	static const struct option opts[] = {
@@ -119,29 +106,29 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		switch (c) {
 		case 'u': a->url = optarg; break;
 		case 'c':
-			if (parse_long(optarg, 0, 3600, &v))
-				return command_usage_error("collect", "--cpu-seconds wants 0..3600, not '%s'", optarg);
+			if (opt_seconds("collect", "--cpu-seconds", optarg, 0, 3600, &v))
+				return -1;
 			a->cpu_seconds = (int)v;
 			break;
 		case 's':
-			if (parse_long(optarg, 1, 1000, &a->samples))
-				return command_usage_error("collect", "--samples wants 1..1000, not '%s'", optarg);
+			if (opt_long("collect", "--samples", optarg, 1, 1000, &a->samples))
+				return -1;
 			break;
 		case 'I':
-			if (parse_long(optarg, 0, 86400, &a->interval))
-				return command_usage_error("collect", "--interval wants seconds, not '%s'", optarg);
+			if (opt_seconds("collect", "--interval", optarg, 0, 86400, &a->interval))
+				return -1;
 			break;
 		case 't':
-			if (parse_long(optarg, 1, 3600, &a->timeout))
-				return command_usage_error("collect", "--timeout wants 1..3600 seconds, not '%s'", optarg);
+			if (opt_seconds("collect", "--timeout", optarg, 1, 3600, &a->timeout))
+				return -1;
 			break;
 		case 'd':
-			if (parse_long(optarg, 1, 7 * 86400, &a->deadline))
-				return command_usage_error("collect", "--deadline wants seconds, not '%s'", optarg);
+			if (opt_seconds("collect", "--deadline", optarg, 1, 7 * 86400, &a->deadline))
+				return -1;
 			break;
 		case 'm':
-			if (parse_size(optarg, &a->max_artifact) < 0 || !a->max_artifact)
-				return command_usage_error("collect", "--max-artifact wants a size like 256M, not '%s'", optarg);
+			if (opt_size("collect", "--max-artifact", optarg, 1, UINT64_MAX, &a->max_artifact))
+				return -1;
 			break;
 		case 'o': a->output = optarg; break;
 		case 'q': a->quiet = 1; break;
@@ -152,7 +139,7 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		}
 	}
 	if (optind < argc) {
-		if (parse_long(argv[optind], 1, INT_MAX, &v))
+		if (parse_long_range(argv[optind], 1, INT_MAX, &v))
 			return command_usage_error("collect", "'%s' is not a process id", argv[optind]);
 		a->pid = (pid_t)v;
 		optind++;

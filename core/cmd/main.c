@@ -41,6 +41,14 @@ void command_usage(const struct command *cmd, FILE *out)
 	fputs(cmd->usage, out);
 }
 
+void command_print_list(FILE *out)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		fprintf(out, "  %-9s %s\n", c->name, c->summary);
+}
+
 int command_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -68,13 +76,10 @@ int wants_help(int argc, char **argv)
 
 static void main_usage(FILE *out)
 {
-	const struct command *c;
-
 	fprintf(out, "usage: triage <command> [options]\n\n"
 		"Find out why a Go service's memory grows until it is killed.\n\n"
 		"Commands:\n");
-	for (c = commands; c->name; c++)
-		fprintf(out, "  %-9s %s\n", c->name, c->summary);
+	command_print_list(out);
 	fprintf(out, "\nRun 'triage help <command>' or 'triage <command> --help' for details.\n"
 		"Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage or bad input,\n"
 		"3 internal error.\n");
@@ -116,7 +121,6 @@ static size_t edit_distance(const char *a, const char *b)
 	return r;
 }
 
-const struct command *command_nearest(const char *name);
 const struct command *command_nearest(const char *name)
 {
 	const struct command *c, *best = NULL;
@@ -138,6 +142,14 @@ const struct command *command_nearest(const char *name)
 	return NULL;
 }
 
+void command_suggest(FILE *out, const char *name)
+{
+	const struct command *near = command_nearest(name);
+
+	if (near)
+		fprintf(out, " Did you mean '%s'?", near->name);
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *cmd;
@@ -154,11 +166,8 @@ int main(int argc, char **argv)
 		return cmd_version(1, argv + 1);
 	cmd = command_find(argv[1]);
 	if (!cmd) {
-		const struct command *near = command_nearest(argv[1]);
-
 		fprintf(stderr, "triage: '%s' is not a triage command.", argv[1]);
-		if (near)
-			fprintf(stderr, " Did you mean '%s'?", near->name);
+		command_suggest(stderr, argv[1]);
 		fprintf(stderr, "\nRun 'triage --help' for the list of commands.\n");
 		return EXIT_USAGE;
 	}

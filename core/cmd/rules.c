@@ -8,12 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze/analyze.h"
-#include "report/report.h"
+#include "base/io.h"
+#include "base/json.h"
 #include "cmd/cmd.h"
+#include "report/report.h"
 
 const char usage_rules[] =
 	"usage: triage rules list [--rules DIR]...\n"
@@ -75,21 +76,6 @@ out:
 	return ret;
 }
 
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return !stat(p, &st) && S_ISDIR(st.st_mode);
-}
-
-static const char *jstr(json_object *o, const char *k)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) ?
-		json_object_get_string(v) : NULL;
-}
-
 static const struct finding *find_finding(const struct report *r, const char *id)
 {
 	size_t i;
@@ -109,7 +95,8 @@ static void check_rule_field(const struct report *r, json_object *exp, const cha
 {
 	json_object *v;
 
-	if (!json_object_object_get_ex(exp, key, &v) || !json_object_is_type(v, json_type_object))
+	v = json_get_obj(exp, key);
+	if (!v)
 		return;
 	json_object_object_foreach(v, id, want) {
 		const char *w = json_object_get_string(want);
@@ -151,7 +138,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 		dirs = xreallocarray(dirs, nr + 1, sizeof(*dirs));
 		dirs[nr++] = cli_dirs[i];
 	}
-	if (json_object_object_get_ex(exp, "rules", &v) && json_object_is_type(v, json_type_array)) {
+	if ((v = json_get_array(exp, "rules"))) {
 		for (i = 0; i < json_object_array_length(v); i++) {
 			struct strbuf d = STRBUF_INIT;
 
@@ -181,7 +168,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 		if (why->len)
 			goto out;
 	}
-	s = jstr(exp, "bundle");
+	s = json_get_str(exp, "bundle", NULL);
 	if (!s) {
 		strbuf_addstr(why, "expect.json has no \"bundle\"");
 		goto out;
@@ -189,7 +176,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 	strbuf_addf(&p, "%s/%s", dir, s);
 	if (json_object_object_get_ex(exp, "rule_timeout_ms", &v))
 		o.rule_timeout_ms = json_object_get_int(v);
-	if ((s = jstr(exp, "base"))) {
+	if ((s = json_get_str(exp, "base", NULL))) {
 		strbuf_addf(&base, "%s/%s", dir, s);
 		o.base_bundle = base.buf;
 	}
@@ -198,7 +185,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 		goto out;
 	}
 	if (json_object_object_get_ex(exp, "top", &v)) {
-		const char *id = jstr(v, "id"), *rung = jstr(v, "rung");
+		const char *id = json_get_str(v, "id", NULL), *rung = json_get_str(v, "rung", NULL);
 
 		if (!id && !rung)
 			strbuf_addstr(why, "top: give an id or a rung; ");
@@ -209,10 +196,11 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 			strbuf_addf(why, "top: got %s/%s, want %s/%s; ", rung_name(r.findings[0].rung),
 				    r.findings[0].rule, rung ? rung : "*", id ? id : "*");
 	}
-	if (json_object_object_get_ex(exp, "findings", &v) && json_object_is_type(v, json_type_array)) {
+	if ((v = json_get_array(exp, "findings"))) {
 		for (i = 0; i < json_object_array_length(v); i++) {
 			json_object *e = json_object_array_get_idx(v, i);
-			const char *id = jstr(e, "id"), *rung = jstr(e, "rung"), *ms = jstr(e, "min_severity");
+			const char *id = json_get_str(e, "id", NULL), *rung = json_get_str(e, "rung", NULL);
+			const char *ms = json_get_str(e, "min_severity", NULL);
 			const struct finding *f = id ? find_finding(&r, id) : NULL;
 			enum severity want;
 
@@ -232,7 +220,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 				strbuf_addf(why, "finding %s is %s, want at least %s; ", id, severity_name(f->severity), ms);
 		}
 	}
-	if (json_object_object_get_ex(exp, "absent", &v) && json_object_is_type(v, json_type_array)) {
+	if ((v = json_get_array(exp, "absent"))) {
 		for (i = 0; i < json_object_array_length(v); i++) {
 			const char *id = json_object_get_string(json_object_array_get_idx(v, i));
 
@@ -240,7 +228,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 				strbuf_addf(why, "finding %s fired but must not; ", id);
 		}
 	}
-	if (json_object_object_get_ex(exp, "verdicts", &v) && json_object_is_type(v, json_type_object)) {
+	if ((v = json_get_obj(exp, "verdicts"))) {
 		json_object_object_foreach(v, rung, want) {
 			enum rung g;
 			enum verdict vd;
@@ -254,7 +242,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 					    verdict_name(vd));
 		}
 	}
-	if ((s = jstr(exp, "max_severity"))) {
+	if ((s = json_get_str(exp, "max_severity", NULL))) {
 		enum severity ms;
 
 		if (severity_parse(s, &ms) < 0) {
@@ -266,7 +254,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 						    severity_name(r.findings[i].severity), s);
 		}
 	}
-	if (json_object_object_get_ex(exp, "rule_status", &v) && json_object_is_type(v, json_type_object)) {
+	if ((v = json_get_obj(exp, "rule_status"))) {
 		json_object_object_foreach(v, id, want) {
 			const char *w = json_object_get_string(want);
 			size_t k;
@@ -289,7 +277,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 	check_rule_field(&r, exp, "rule_failure", 0, why);
 	check_rule_field(&r, exp, "rule_reason", 1, why);
 	/* "notes": {"rule-id": "text"}: the rule ruled its rung out (or left it open) saying text */
-	if (json_object_object_get_ex(exp, "notes", &v) && json_object_is_type(v, json_type_object)) {
+	if ((v = json_get_obj(exp, "notes"))) {
 		json_object_object_foreach(v, id, want) {
 			const char *w = json_object_get_string(want);
 			size_t k;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/json.h"
+#include "base/quantity.h"
 #include "bundle/bundle.h"
 #include "cmd/cmd.h"
 
@@ -18,49 +20,11 @@ const char usage_show[] =
 	"and every artifact with its status, size, collection time and error.\n"
 	"--format json prints the manifest itself.\n";
 
-static const char *jstr(json_object *o, const char *key, const char *def)
-{
-	json_object *v;
-
-	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return def;
-}
-
-static int64_t jint(json_object *o, const char *key, int64_t def)
-{
-	json_object *v;
-
-	if (o && json_object_object_get_ex(o, key, &v) &&
-	    (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
-		return json_object_get_int64(v);
-	return def;
-}
-
-static json_object *jobj(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_object))
-		return v;
-	return NULL;
-}
-
-static void human_bytes(char *buf, size_t len, int64_t n)
-{
-	if (n < 10240)
-		snprintf(buf, len, "%" PRId64, n);
-	else if (n < 10 * 1048576)
-		snprintf(buf, len, "%.1fK", n / 1024.0);
-	else
-		snprintf(buf, len, "%.1fM", n / 1048576.0);
-}
-
 int cmd_show(int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct bundle b;
-	json_object *m, *arts = NULL, *target, *coll, *host;
+	json_object *m, *arts, *target, *coll, *host;
 	const char *file = NULL;
 	int json = 0, i, ret = EXIT_USAGE;
 	size_t k, n, ok = 0, failed = 0, skipped = 0;
@@ -95,33 +59,38 @@ int cmd_show(int argc, char **argv)
 		ret = EXIT_OK;
 		goto out;
 	}
-	target = jobj(m, "target");
-	coll = jobj(m, "collection");
-	host = jobj(m, "host");
-	printf("bundle:   %s (%s, triage %s)\n", file, jstr(m, "format", "?"), jstr(m, "triage_version", "?"));
+	target = json_get_obj(m, "target");
+	coll = json_get_obj(m, "collection");
+	host = json_get_obj(m, "host");
+	printf("bundle:   %s (%s, triage %s)\n", file, json_get_str(m, "format", "?"),
+	       json_get_str(m, "triage_version", "?"));
 	if (target)
-		printf("target:   pid %" PRId64 "  %s  %s\n", jint(target, "pid", 0), jstr(target, "exe", "-"),
-		       jstr(target, "go_version", "(Go version unknown)"));
+		printf("target:   pid %" PRId64 "  %s  %s\n", json_get_int(target, "pid", 0),
+		       json_get_str(target, "exe", "-"),
+		       json_get_str(target, "go_version", "(Go version unknown)"));
 	if (host)
-		printf("host:     %s  kernel %s\n", jstr(host, "hostname", "?"), jstr(host, "kernel", "?"));
+		printf("host:     %s  kernel %s\n", json_get_str(host, "hostname", "?"),
+		       json_get_str(host, "kernel", "?"));
 	if (coll)
-		printf("collected: %s .. %s (%" PRId64 " ms)%s\n", jstr(coll, "start", "?"), jstr(coll, "end", "?"),
-		       jint(coll, "duration_ms", 0),
+		printf("collected: %s .. %s (%" PRId64 " ms)%s\n", json_get_str(coll, "start", "?"),
+		       json_get_str(coll, "end", "?"), json_get_int(coll, "duration_ms", 0),
 		       json_object_get_boolean(json_object_object_get(coll, "interrupted")) ? "  INTERRUPTED" : "");
-	if (!json_object_object_get_ex(m, "artifacts", &arts) || !json_object_is_type(arts, json_type_array)) {
+	arts = json_get_array(m, "artifacts");
+	if (!arts) {
 		error_set(&err, "bundle '%s': manifest.json has no artifacts list", file);
 		goto fail;
 	}
 	n = json_object_array_length(arts);
-	printf("\n%-38s %-7s %8s %8s  %s\n", "ARTIFACT", "STATUS", "BYTES", "TIME", "ERROR");
+	printf("\n%-38s %-7s %10s %8s  %s\n", "ARTIFACT", "STATUS", "BYTES", "TIME", "ERROR");
 	for (k = 0; k < n; k++) {
 		json_object *a = json_object_array_get_idx(arts, k);
-		const char *st = jstr(a, "status", "?");
+		const char *st = json_get_str(a, "status", "?");
 		char b[32], t[32];
 
-		human_bytes(b, sizeof(b), jint(a, "bytes", 0));
-		snprintf(t, sizeof(t), "%" PRId64 "ms", jint(a, "duration_ms", 0));
-		printf("%-38s %-7s %8s %8s  %s\n", jstr(a, "path", "?"), st, b, t, jstr(a, "error", ""));
+		format_bytes(b, sizeof(b), json_get_int(a, "bytes", 0));
+		snprintf(t, sizeof(t), "%" PRId64 "ms", json_get_int(a, "duration_ms", 0));
+		printf("%-38s %-7s %10s %8s  %s\n", json_get_str(a, "path", "?"), st, b, t,
+		       json_get_str(a, "error", ""));
 		if (!strcmp(st, "ok"))
 			ok++;
 		else if (!strcmp(st, "skipped"))

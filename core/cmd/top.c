@@ -6,16 +6,18 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "base/quantity.h"
-#include "profile/aggregate.h"
 #include "bundle/bundle.h"
-#include "profile/profile.h"
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
+#include "profile/aggregate.h"
+#include "profile/profile.h"
 #include "profile/units.h"
 
 const char usage_top[] =
@@ -255,16 +257,12 @@ static int parse_args(int argc, char **argv, struct top_args *a)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:i:n:g:f:", opts, NULL)) != -1) {
-		char *end;
-
 		switch (c) {
 		case 'p': a->profile = optarg; break;
 		case 'i': a->sample_index = optarg; break;
 		case 'n':
-			errno = 0;
-			a->nodes = strtol(optarg, &end, 10);
-			if (errno || *end || a->nodes < 0)
-				return command_usage_error("top", "-n wants a count, not '%s'", optarg);
+			if (opt_long("top", "-n", optarg, 0, LONG_MAX, &a->nodes))
+				return -1;
 			break;
 		case 'c': a->cum = 1; break;
 		case 'g':
@@ -289,8 +287,8 @@ static int parse_args(int argc, char **argv, struct top_args *a)
 				return command_usage_error("top", "--format is text or json, not '%s'", optarg);
 			break;
 		case 'M':
-			if (parse_size(optarg, &a->popt.max_decompressed) < 0 || !a->popt.max_decompressed)
-				return command_usage_error("top", "--max-decompressed wants a size like 512M, not '%s'", optarg);
+			if (opt_size("top", "--max-decompressed", optarg, 1, UINT64_MAX, &a->popt.max_decompressed))
+				return -1;
 			break;
 		default:
 			if (optopt && strchr("pinfg", optopt))

@@ -6,6 +6,8 @@
  */
 #include "parse/buildinfo.h"
 #include "collect/collect.h"
+#include "base/json.h"
+#include "bundle/vocab.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -14,11 +16,6 @@
 
 #include <json-c/json.h>
 
-static struct json_object *json_str(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 static struct json_object *module_json(const struct buildinfo_module *m)
 {
 	struct json_object *o;
@@ -26,9 +23,9 @@ static struct json_object *module_json(const struct buildinfo_module *m)
 	if (!m->path)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "path", json_str(m->path));
-	json_object_object_add(o, "version", json_str(m->version));
-	json_object_object_add(o, "sum", json_str(m->sum));
+	json_object_object_add(o, "path", json_new_str_or_null(m->path));
+	json_object_object_add(o, "version", json_new_str_or_null(m->version));
+	json_object_object_add(o, "sum", json_new_str_or_null(m->sum));
 	return o;
 }
 
@@ -39,8 +36,8 @@ static struct json_object *buildinfo_json(const struct buildinfo *bi)
 	struct json_object *settings = json_object_new_object();
 	size_t i;
 
-	json_object_object_add(o, "go_version", json_str(bi->go_version));
-	json_object_object_add(o, "path", json_str(bi->path));
+	json_object_object_add(o, "go_version", json_new_str_or_null(bi->go_version));
+	json_object_object_add(o, "path", json_new_str_or_null(bi->path));
 	json_object_object_add(o, "main", module_json(&bi->main));
 	for (i = 0; i < bi->nr_deps; i++) {
 		const struct buildinfo_module *d = &bi->deps[i];
@@ -55,7 +52,7 @@ static struct json_object *buildinfo_json(const struct buildinfo *bi)
 	/* a repeated key keeps its last value, as Go's debug.BuildInfo readers see it */
 	for (i = 0; i < bi->nr_settings; i++)
 		json_object_object_add(settings, bi->settings[i].key,
-				       json_str(bi->settings[i].value));
+				       json_new_str_or_null(bi->settings[i].value));
 	json_object_object_add(o, "settings", settings);
 	return o;
 }
@@ -67,15 +64,14 @@ void collect_buildinfo(struct collection *c, pid_t pid)
 	struct artifact *a;
 	struct json_object *o;
 	char exe[64], name[PATH_MAX];
-	const char *json;
 	ssize_t n;
 
 	buildinfo_init(&bi);
 	snprintf(exe, sizeof(exe), "/proc/%ld/exe", (long)pid);
 	if (buildinfo_read_file(&bi, exe, &err) < 0) {
-		artifact_fail(collection_add(c, "buildinfo/go-version-m.txt", "buildinfo"),
+		artifact_fail(collection_add(c, ART_BUILDINFO_TEXT, SOURCE_BUILDINFO),
 			      "%s", strbuf_str(&err));
-		artifact_fail(collection_add(c, "buildinfo/buildinfo.json", "buildinfo"),
+		artifact_fail(collection_add(c, ART_BUILDINFO_JSON, SOURCE_BUILDINFO),
 			      "%s", strbuf_str(&err));
 		goto cleanup;
 	}
@@ -86,18 +82,13 @@ void collect_buildinfo(struct collection *c, pid_t pid)
 		n = snprintf(name, sizeof(name), "%s", exe);
 	name[n] = '\0';
 
-	a = collection_add(c, "buildinfo/go-version-m.txt", "buildinfo");
+	a = collection_add(c, ART_BUILDINFO_TEXT, SOURCE_BUILDINFO);
 	buildinfo_format(&bi, name, &text);
 	artifact_append(c, a, text.buf, text.len);
 	artifact_ok(a);
 
 	o = buildinfo_json(&bi);
-	json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	a = collection_add(c, "buildinfo/buildinfo.json", "buildinfo");
-	artifact_append(c, a, json, strlen(json));
-	artifact_append(c, a, "\n", 1);
-	artifact_ok(a);
+	artifact_add_json(c, collection_add(c, ART_BUILDINFO_JSON, SOURCE_BUILDINFO), o);
 	json_object_put(o);
 
 cleanup:

@@ -1,4 +1,5 @@
 #include "collect/bundle-write.h"
+#include "base/io.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -91,9 +92,9 @@ out:
 static const char *status_name(enum artifact_status s)
 {
 	switch (s) {
-	case ARTIFACT_OK: return "ok";
-	case ARTIFACT_SKIPPED: return "skipped";
-	default: return "error";
+	case ARTIFACT_OK: return STATUS_OK;
+	case ARTIFACT_SKIPPED: return STATUS_SKIPPED;
+	default: return STATUS_ERROR;
 	}
 }
 
@@ -109,16 +110,16 @@ static json_object *artifacts_json(const struct collection *c)
 
 		sha256_hex(a->data.buf ? a->data.buf : "", a->data.len, hex);
 		format_utc_ms(when, sizeof(when), a->start_ms);
-		json_object_object_add(o, "path", json_object_new_string(a->path));
-		json_object_object_add(o, "source", json_object_new_string(a->source));
-		json_object_object_add(o, "status", json_object_new_string(status_name(a->status)));
-		json_object_object_add(o, "error", a->error ? json_object_new_string(a->error) : NULL);
-		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)a->data.len));
-		json_object_object_add(o, "sha256", json_object_new_string(hex));
-		json_object_object_add(o, "start", json_object_new_string(when));
-		json_object_object_add(o, "duration_ms", json_object_new_int64(a->duration_ms));
+		json_object_object_add(o, MF_ART_PATH, json_object_new_string(a->path));
+		json_object_object_add(o, MF_ART_SOURCE, json_object_new_string(a->source));
+		json_object_object_add(o, MF_ART_STATUS, json_object_new_string(status_name(a->status)));
+		json_object_object_add(o, MF_ART_ERROR, a->error ? json_object_new_string(a->error) : NULL);
+		json_object_object_add(o, MF_ART_BYTES, json_object_new_int64((int64_t)a->data.len));
+		json_object_object_add(o, MF_ART_SHA256, json_object_new_string(hex));
+		json_object_object_add(o, MF_ART_START, json_object_new_string(when));
+		json_object_object_add(o, MF_ART_DURATION_MS, json_object_new_int64(a->duration_ms));
 		if (a->truncated)
-			json_object_object_add(o, "truncated", json_object_new_boolean(1));
+			json_object_object_add(o, MF_ART_TRUNCATED, json_object_new_boolean(1));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -133,7 +134,7 @@ int bundle_out_write(struct bundle_out *o, const struct collection *c, json_obje
 	size_t i;
 	int ret = -1;
 
-	json_object_object_add(manifest, "artifacts", artifacts_json(c));
+	json_object_object_add(manifest, MF_ARTIFACTS, artifacts_json(c));
 	text = json_object_to_json_string_ext(manifest, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!a) {
@@ -146,7 +147,7 @@ int bundle_out_write(struct bundle_out *o, const struct collection *c, json_obje
 		error_set(err, "cannot write bundle '%s': %s", name, archive_error_string(a));
 		goto out;
 	}
-	if (add_entry(a, "manifest.json", text, strlen(text), now_ms(), err) < 0)
+	if (add_entry(a, ART_MANIFEST, text, strlen(text), clock_real_ms(), err) < 0)
 		goto out;
 	for (i = 0; i < c->nr; i++) {
 		const struct artifact *art = &c->arts[i];

@@ -3,6 +3,7 @@
 
 #include <json-c/json.h>
 
+#include "bundle/vocab.h"
 #include "collect/collect.h"
 #include "base/strbuf.h"
 
@@ -13,10 +14,6 @@
  * complete, so a reader never sees half a bundle and a failure leaves
  * nothing behind. See docs/bundle-format.md.
  */
-
-#define BUNDLE_FORMAT "triage.bundle"
-#define BUNDLE_FORMAT_MAJOR 1
-#define BUNDLE_FORMAT_MINOR 0
 
 struct bundle_out {
 	char *final_path;	/* NULL for stdout */

@@ -5,6 +5,8 @@
  */
 #include "collect/cgroup.h"
 #include "collect/collect.h"
+#include "base/json.h"
+#include "bundle/vocab.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -381,11 +383,6 @@ cleanup:
 
 /* --- collection ------------------------------------------------------------ */
 
-static int interrupted(const struct collection *c)
-{
-	return c->interrupted && *c->interrupted;
-}
-
 static int file_exists(const char *base, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -439,11 +436,6 @@ static char *path_prefix(pid_t pid)
 	return xstrdup(link);
 }
 
-static struct json_object *json_str(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 static struct json_object *hierarchy_json(const struct cgroup_hierarchy *h, int has_files)
 {
 	struct json_object *o;
@@ -451,63 +443,56 @@ static struct json_object *hierarchy_json(const struct cgroup_hierarchy *h, int 
 	if (!h->dir)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "path", json_str(h->path));
-	json_object_object_add(o, "mount", json_str(h->mount));
-	json_object_object_add(o, "root", json_str(h->root));
-	json_object_object_add(o, "dir", json_str(h->dir));
-	json_object_object_add(o, "controllers", json_str(h->controllers));
+	json_object_object_add(o, "path", json_new_str_or_null(h->path));
+	json_object_object_add(o, "mount", json_new_str_or_null(h->mount));
+	json_object_object_add(o, "root", json_new_str_or_null(h->root));
+	json_object_object_add(o, "dir", json_new_str_or_null(h->dir));
+	json_object_object_add(o, "controllers", json_new_str_or_null(h->controllers));
 	json_object_object_add(o, "memory_files", json_object_new_boolean(has_files));
 	return o;
-}
-
-static void add_json(struct collection *c, struct artifact *a, struct json_object *o)
-{
-	const char *text = json_object_to_json_string_ext(o,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-	artifact_append(c, a, text, strlen(text));
-	artifact_append(c, a, "\n", 1);
-	artifact_ok(a);
 }
 
 static void copy_files(struct collection *c, const char *base, const char *dir,
 		       int version, int cheap_only)
 {
+	/* each is the file named after ART_CGROUP_DIR in the cgroup's directory */
 	static const char *const v2_files[] = {
-		"memory.stat", "memory.current",
-		"memory.max", "memory.high", "memory.low", "memory.min", "memory.events",
-		"memory.swap.current", "memory.swap.max", "memory.pressure", "cgroup.procs",
+		ART_CGROUP_MEMORY_STAT, ART_CGROUP_MEMORY_CURRENT,
+		ART_CGROUP_MEMORY_MAX, ART_CGROUP_MEMORY_HIGH, ART_CGROUP_MEMORY_LOW,
+		ART_CGROUP_MEMORY_MIN, ART_CGROUP_MEMORY_EVENTS, ART_CGROUP_MEMORY_SWAP_CURRENT,
+		ART_CGROUP_MEMORY_SWAP_MAX, ART_CGROUP_MEMORY_PRESSURE, ART_CGROUP_PROCS,
 		NULL
 	};
 	static const char *const v1_files[] = {
-		"memory.stat", "memory.usage_in_bytes",
-		"memory.limit_in_bytes", "memory.max_usage_in_bytes", "memory.failcnt",
-		"memory.oom_control", "memory.soft_limit_in_bytes",
-		"memory.memsw.usage_in_bytes", "cgroup.procs",
+		ART_CGROUP_MEMORY_STAT, ART_CGROUP_MEMORY_USAGE,
+		ART_CGROUP_MEMORY_LIMIT, ART_CGROUP_MEMORY_MAX_USAGE, ART_CGROUP_MEMORY_FAILCNT,
+		ART_CGROUP_MEMORY_OOM_CONTROL, ART_CGROUP_MEMORY_SOFT_LIMIT,
+		ART_CGROUP_MEMSW_USAGE, ART_CGROUP_PROCS,
 		NULL
 	};
-	const char *const *files = version == 1 ? v1_files : v2_files;
-	char file[PATH_MAX], path[128];
+	const char *const *paths = version == 1 ? v1_files : v2_files;
+	const size_t in_dir = strlen(ART_CGROUP_DIR);
+	char file[PATH_MAX];
 	int i;
 
-	for (i = 0; files[i]; i++) {
-		const char *name = files[i];
+	for (i = 0; paths[i]; i++) {
+		const char *path = paths[i];
 
 		/* the first two are cheap enough to repeat for every sample */
-		if (interrupted(c) || (cheap_only && i >= 2))
+		if (collection_interrupted(c) || (cheap_only && i >= 2))
 			return;
 		/* old v1 kernels have only tasks */
-		if (version == 1 && !strcmp(name, "cgroup.procs") &&
-		    !file_exists(base, dir, name) && file_exists(base, dir, "tasks"))
-			name = "tasks";
-		snprintf(path, sizeof(path), "cgroup/%s", name);
-		if ((size_t)snprintf(file, sizeof(file), "%s%s/%s", base, dir, name) >= sizeof(file)) {
-			artifact_fail(collection_add(c, path, "cgroup"),
+		if (version == 1 && !strcmp(path, ART_CGROUP_PROCS) &&
+		    !file_exists(base, dir, path + in_dir) &&
+		    file_exists(base, dir, ART_CGROUP_TASKS + in_dir))
+			path = ART_CGROUP_TASKS;
+		if ((size_t)snprintf(file, sizeof(file), "%s%s/%s", base, dir, path + in_dir) >= sizeof(file)) {
+			artifact_fail(collection_add(c, path, SOURCE_CGROUP),
 				      "cgroup directory '%s' is too long", dir);
 			continue;
 		}
 		/* memory.stat is what every rule needs; the rest vary by kernel and config */
-		collect_file(c, path, "cgroup", file, i != 0);
+		collect_file(c, path, SOURCE_CGROUP, file, i != 0);
 	}
 }
 
@@ -524,18 +509,18 @@ void collect_cgroup(struct collection *c, pid_t pid, int cheap_only)
 	cgroup_location_init(&loc);
 	snprintf(file, sizeof(file), "/proc/%ld/cgroup", (long)pid);
 	if (strbuf_read_file(&cg, file, MAX_PROC_TEXT) < 0) {
-		artifact_fail(collection_add(c, "cgroup/info.json", "cgroup"),
+		artifact_fail(collection_add(c, ART_CGROUP_INFO, SOURCE_CGROUP),
 			      "cannot read %s: %s", file, strerror(errno));
 		goto cleanup;
 	}
 	snprintf(file, sizeof(file), "/proc/%ld/mountinfo", (long)pid);
 	if (strbuf_read_file(&mi, file, MAX_PROC_TEXT) < 0) {
-		artifact_fail(collection_add(c, "cgroup/info.json", "cgroup"),
+		artifact_fail(collection_add(c, ART_CGROUP_INFO, SOURCE_CGROUP),
 			      "cannot read %s: %s", file, strerror(errno));
 		goto cleanup;
 	}
 	if (cgroup_resolve(strbuf_str(&cg), strbuf_str(&mi), &loc, &err) < 0) {
-		artifact_fail(collection_add(c, "cgroup/info.json", "cgroup"),
+		artifact_fail(collection_add(c, ART_CGROUP_INFO, SOURCE_CGROUP),
 			      "cannot find the memory cgroup of process %ld: %s",
 			      (long)pid, strbuf_str(&err));
 		goto cleanup;
@@ -561,26 +546,26 @@ void collect_cgroup(struct collection *c, pid_t pid, int cheap_only)
 	files_ok = version == 1 ? v1_files : v2_files;
 
 	copy_files(c, base, used->dir, version, cheap_only);
-	if (cheap_only || interrupted(c))
+	if (cheap_only || collection_interrupted(c))
 		goto cleanup;
 
 	info = json_object_new_object();
 	json_object_object_add(info, "version", json_object_new_int(version));
-	json_object_object_add(info, "path", json_str(used->path));
-	json_object_object_add(info, "mount", json_str(used->mount));
-	json_object_object_add(info, "root", json_str(used->root));
-	json_object_object_add(info, "dir", json_str(used->dir));
+	json_object_object_add(info, "path", json_new_str_or_null(used->path));
+	json_object_object_add(info, "mount", json_new_str_or_null(used->mount));
+	json_object_object_add(info, "root", json_new_str_or_null(used->root));
+	json_object_object_add(info, "dir", json_new_str_or_null(used->dir));
 	json_object_object_add(info, "hybrid", json_object_new_boolean(loc.hybrid));
 	json_object_object_add(info, "controllers",
-			       json_str(version == 1 ? used->controllers : v2_controllers));
+			       json_new_str_or_null(version == 1 ? used->controllers : v2_controllers));
 	json_object_object_add(info, "memory_files", json_object_new_boolean(files_ok));
 	if (*base)
-		json_object_object_add(info, "read_via", json_str(base));
+		json_object_object_add(info, "read_via", json_new_str_or_null(base));
 	if (loc.v2.dir && !loc.v2.controllers && v2_controllers)
 		loc.v2.controllers = xstrdup(v2_controllers);
 	json_object_object_add(info, "v1", hierarchy_json(&loc.v1, v1_files));
 	json_object_object_add(info, "v2", hierarchy_json(&loc.v2, v2_files));
-	add_json(c, collection_add(c, "cgroup/info.json", "cgroup"), info);
+	artifact_add_json(c, collection_add(c, ART_CGROUP_INFO, SOURCE_CGROUP), info);
 	json_object_put(info);
 
 cleanup:

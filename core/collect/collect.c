@@ -5,26 +5,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "base/io.h"
+
 #define DEFAULT_MAX_ARTIFACT ((uint64_t)256 << 20)
-
-int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void collection_init(struct collection *c)
 {
@@ -59,9 +46,9 @@ struct artifact *collection_add(struct collection *c, const char *path, const ch
 	strbuf_addstr(&full, path);
 	a->path = strbuf_detach(&full, NULL);
 	a->source = xstrdup(source);
-	a->start_ms = now_ms();
+	a->start_ms = clock_real_ms();
 	/* duration_ms holds the monotonic start until the artifact ends */
-	a->duration_ms = mono_ms();
+	a->duration_ms = clock_mono_ms();
 	a->status = ARTIFACT_ERROR;	/* until someone says otherwise */
 	return a;
 }
@@ -79,7 +66,7 @@ struct artifact *collection_find(struct collection *c, const char *path)
 static void artifact_end(struct artifact *a, enum artifact_status st, const char *fmt, va_list ap)
 {
 	a->status = st;
-	a->duration_ms = mono_ms() - a->duration_ms;
+	a->duration_ms = clock_mono_ms() - a->duration_ms;
 	if (a->duration_ms < 0)
 		a->duration_ms = 0;
 	free(a->error);
@@ -116,6 +103,15 @@ void artifact_skip(struct artifact *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	artifact_end(a, ARTIFACT_SKIPPED, fmt, ap);
 	va_end(ap);
+}
+
+void artifact_add_json(struct collection *c, struct artifact *a, struct json_object *o)
+{
+	const char *text = json_object_to_json_string_ext(o, COLLECT_JSON_FLAGS);
+
+	artifact_append(c, a, text, strlen(text));
+	artifact_append(c, a, "\n", 1);
+	artifact_ok(a);
 }
 
 int artifact_append(struct collection *c, struct artifact *a, const void *data, size_t len)

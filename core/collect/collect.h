@@ -4,11 +4,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/io.h"
 #include "base/strbuf.h"
+
+struct json_object;
 
 /*
  * A collection in progress: the artifacts gathered so far, in memory, each
- * with its outcome. Sources (core/collect-*.c) add artifacts and never
+ * with its outcome. Sources (the files of core/collect/) add artifacts and never
  * abort: a source that fails records why in its artifact and the next one
  * runs (the model is git's diagnose.c). Only failing to write the bundle is
  * fatal, and that is collect_bundle()'s caller's business.
@@ -57,6 +60,18 @@ void artifact_skip(struct artifact *a, const char *fmt, ...) __attribute__((form
 /* Appends data, honouring the cap; returns -1 (and marks truncated) once over it. */
 int artifact_append(struct collection *c, struct artifact *a, const void *data, size_t len);
 
+/* How JSON artifacts and the manifest are written: indented, "key": value, '/' unescaped. */
+#define COLLECT_JSON_FLAGS \
+	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+/* Appends o as COLLECT_JSON_FLAGS text and a newline, then marks the artifact ok. */
+void artifact_add_json(struct collection *c, struct artifact *a, struct json_object *o);
+
+/* Whether the SIGINT handler asked the sources to stop early. */
+static inline int collection_interrupted(const struct collection *c)
+{
+	return c->interrupted && *c->interrupted;
+}
+
 /*
  * Copies a file (e.g. under /proc) into a new artifact: ok, or error with
  * the errno text ("permission denied"), or skipped when absent and
@@ -65,7 +80,14 @@ int artifact_append(struct collection *c, struct artifact *a, const void *data, 
 struct artifact *collect_file(struct collection *c, const char *path, const char *source,
 			      const char *file, int optional);
 
-int64_t now_ms(void);
+/*
+ * The old name of clock_real_ms(), kept only while core/cmd/collect.c and
+ * tests/pprof-fetch.c (other owners) still call it; remove once they switch.
+ */
+static inline int64_t now_ms(void)
+{
+	return clock_real_ms();
+}
 
 /* Sources. Each records its own failures; none returns an error. */
 void collect_proc(struct collection *c, pid_t pid, int cheap_only);

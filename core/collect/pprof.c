@@ -2,7 +2,7 @@
  * The pprof source: discovery of the net/http/pprof endpoint, concurrent
  * fetching of every profile with libcurl's multi interface, MemStats from
  * the heap?debug=1 trailer, and a helper process for targets that live in
- * another network namespace. See collect-pprof.h for the artifacts.
+ * another network namespace. See collect/pprof.h for the artifacts.
  *
  * Everything is first gathered into a private collection (with no prefix),
  * then adopted into the caller's: the same code path then serves the
@@ -11,6 +11,8 @@
 #include "collect/pprof.h"
 #include "collect/proc.h"
 #include "parse/memstats.h"
+#include "base/io.h"
+#include "bundle/vocab.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -53,34 +55,22 @@ struct pprof_source {
 };
 
 static const struct pprof_source sources[] = {
-	{ "profiles/heap.pb.gz", "heap", 1, 0, 0, 0 },
-	{ "profiles/allocs.pb.gz", "allocs", 0, 0, 0, 0 },
-	{ "profiles/goroutine.pb.gz", "goroutine", 1, 0, 0, 0 },
-	{ "profiles/goroutine-debug2.txt", "goroutine?debug=2", 0, 0, 0, 1 },
-	{ "profiles/heap-debug1.txt", "heap?debug=1", 1, 0, 0, 1 },
-	{ "profiles/cpu.pb.gz", "profile?seconds=", 0, 1, 0, 0 },
-	{ "profiles/mutex.pb.gz", "mutex", 0, 0, 0, 0 },
-	{ "profiles/block.pb.gz", "block", 0, 0, 0, 0 },
-	{ "profiles/threadcreate.pb.gz", "threadcreate", 0, 0, 0, 0 },
-	{ "runtime/expvar.json", NULL, 0, 0, 1, 1 },
+	{ ART_PROFILE_HEAP, PPROF_EP_HEAP, 1, 0, 0, 0 },
+	{ ART_PROFILE_ALLOCS, PPROF_EP_ALLOCS, 0, 0, 0, 0 },
+	{ ART_PROFILE_GOROUTINE, PPROF_EP_GOROUTINE, 1, 0, 0, 0 },
+	{ ART_GOROUTINE_DEBUG2, PPROF_EP_GOROUTINE_DEBUG2, 0, 0, 0, 1 },
+	{ ART_HEAP_DEBUG1, PPROF_EP_HEAP_DEBUG1, 1, 0, 0, 1 },
+	{ ART_PROFILE_CPU, PPROF_EP_CPU, 0, 1, 0, 0 },
+	{ ART_PROFILE_MUTEX, PPROF_EP_MUTEX, 0, 0, 0, 0 },
+	{ ART_PROFILE_BLOCK, PPROF_EP_BLOCK, 0, 0, 0, 0 },
+	{ ART_PROFILE_THREADCREATE, PPROF_EP_THREADCREATE, 0, 0, 0, 0 },
+	{ ART_EXPVAR, NULL, 0, 0, 1, 1 },
 };
 #define NR_SOURCES (sizeof(sources) / sizeof(sources[0]))
-
-#define ENDPOINT_PATH "pprof/endpoint.json"
-#define MEMSTATS_PATH "runtime/memstats.json"
-#define HEAP_DEBUG1_PATH "profiles/heap-debug1.txt"
 
 static int source_wanted(const struct pprof_source *s, const struct pprof_options *o)
 {
 	return !o->cheap_only || s->cheap;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int interrupted(volatile int *flag)
@@ -99,7 +89,7 @@ static int normalise_url(const char *in, struct strbuf *base, struct strbuf *var
 {
 	const char *rest, *slash;
 	size_t scheme_len;
-	static const char suffix[] = "/debug/pprof/";
+	static const char suffix[] = PPROF_BASE_PATH;
 
 	strbuf_reset(base);
 	strbuf_reset(vars);
@@ -147,7 +137,7 @@ static int normalise_url(const char *in, struct strbuf *base, struct strbuf *var
 
 		strbuf_add(vars, base->buf, (size_t)(end - base->buf));
 	}
-	strbuf_addstr(vars, "/debug/vars");
+	strbuf_addstr(vars, PPROF_EP_EXPVAR);
 	return 0;
 }
 
@@ -263,7 +253,7 @@ static int request_start(CURLM *multi, struct request *r)
 	if (!r->env_proxy)
 		curl_easy_setopt(e, CURLOPT_PROXY, "");
 	/* no Accept-Encoding: profiles are stored exactly as served */
-	r->start_mono = mono_ms();
+	r->start_mono = clock_mono_ms();
 	if (curl_multi_add_handle(multi, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		r->easy = NULL;
@@ -282,7 +272,7 @@ static void progress_show(struct run_ctx *ctx, struct request *reqs, size_t nr, 
 	n = snprintf(line, sizeof(line), "collecting pprof: %zu/%zu done", ndone, nr);
 	if (ctx->cpu_index < nr && !reqs[ctx->cpu_index].done && n > 0 &&
 	    (size_t)n < sizeof(line)) {
-		int64_t left = ctx->cpu_end_mono - mono_ms();
+		int64_t left = ctx->cpu_end_mono - clock_mono_ms();
 
 		if (left < 0)
 			left = 0;
@@ -303,6 +293,15 @@ static void progress_clear(struct run_ctx *ctx)
 		fflush(stderr);
 		ctx->shown[0] = '\0';
 	}
+}
+
+/* Takes the HTTP status (if any arrived) and ends the transfer. */
+static void request_detach(CURLM *multi, struct request *r)
+{
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->http_code);
+	curl_multi_remove_handle(multi, r->easy);
+	curl_easy_cleanup(r->easy);
+	r->easy = NULL;
 }
 
 static void request_finish(struct run_ctx *ctx, struct request *r)
@@ -359,10 +358,7 @@ static void run_requests(struct request *reqs, size_t nr, struct run_ctx *ctx)
 			if (!r)
 				continue;
 			r->result = msg->data.result;
-			curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->http_code);
-			curl_multi_remove_handle(multi, r->easy);
-			curl_easy_cleanup(r->easy);
-			r->easy = NULL;
+			request_detach(multi, r);
 			request_finish(ctx, r);
 			ndone++;
 		}
@@ -372,7 +368,7 @@ static void run_requests(struct request *reqs, size_t nr, struct run_ctx *ctx)
 			abort_reason = "interrupted";
 			break;
 		}
-		if (ctx->deadline_ms && now_ms() >= ctx->deadline_ms) {
+		if (ctx->deadline_ms && clock_real_ms() >= ctx->deadline_ms) {
 			abort_reason = "collection deadline reached";
 			break;
 		}
@@ -386,12 +382,8 @@ static void run_requests(struct request *reqs, size_t nr, struct run_ctx *ctx)
 
 		if (r->done)
 			continue;
-		if (r->easy) {
-			curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->http_code);
-			curl_multi_remove_handle(multi, r->easy);
-			curl_easy_cleanup(r->easy);
-			r->easy = NULL;
-		}
+		if (r->easy)
+			request_detach(multi, r);
 		r->aborted = 1;
 		r->abort_reason = abort_reason;
 		request_finish(ctx, r);
@@ -405,7 +397,7 @@ static void run_requests(struct request *reqs, size_t nr, struct run_ctx *ctx)
 static long clamp_timeout(long timeout_ms, int64_t deadline_ms)
 {
 	if (deadline_ms) {
-		int64_t left = deadline_ms - now_ms();
+		int64_t left = deadline_ms - clock_real_ms();
 
 		if (left < timeout_ms)
 			timeout_ms = left > 0 ? (long)left : 0;
@@ -553,7 +545,7 @@ static void add_candidate(struct discovery *d, const char *listen, const char *h
 	memset(cand, 0, sizeof(*cand));
 	strbuf_addf(&sb, "%s:%u", listen, port);
 	cand->listen = strbuf_detach(&sb, NULL);
-	strbuf_addf(&sb, "http://%s:%u/debug/pprof/", host, port);
+	strbuf_addf(&sb, "http://%s:%u" PPROF_BASE_PATH, host, port);
 	cand->base = strbuf_detach(&sb, NULL);
 	cand->inode = inode;
 }
@@ -653,7 +645,7 @@ static int discover(struct discovery *d, pid_t pid, const struct run_ctx *outer,
 			if (r->http_code != 200) {
 				strbuf_addstr(&res, r->status_line.len ? r->status_line.buf :
 					      "no HTTP status line");
-			} else if (!strstr(strbuf_str(&r->body), "pprof")) {
+			} else if (!strstr(strbuf_str(&r->body), SOURCE_PPROF)) {
 				strbuf_addstr(&res, "HTTP 200, but not a pprof index");
 			} else {
 				strbuf_addstr(&res, "ok: pprof index");
@@ -830,15 +822,15 @@ static void fail_sources(struct collection *lc, const struct pprof_options *o, c
 
 	for (i = 0; i < NR_SOURCES; i++)
 		if (source_wanted(&sources[i], o))
-			artifact_fail(collection_add(lc, sources[i].path, "pprof"), "%s", why);
-	artifact_fail(collection_add(lc, MEMSTATS_PATH, "pprof"), "%s", why);
+			artifact_fail(collection_add(lc, sources[i].path, SOURCE_PPROF), "%s", why);
+	artifact_fail(collection_add(lc, ART_MEMSTATS, SOURCE_PPROF), "%s", why);
 }
 
 static void add_memstats(struct collection *lc)
 {
-	struct artifact *a = collection_add(lc, MEMSTATS_PATH, "pprof");
+	struct artifact *a = collection_add(lc, ART_MEMSTATS, SOURCE_PPROF);
 	/* looked up after the add, which may move the array */
-	struct artifact *heap = collection_find(lc, HEAP_DEBUG1_PATH);
+	struct artifact *heap = collection_find(lc, ART_HEAP_DEBUG1);
 	struct strbuf err = STRBUF_INIT;
 
 	if (!heap || heap->status != ARTIFACT_OK)
@@ -881,7 +873,7 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 	ctx.deadline_ms = o->deadline_ms;
 	ctx.cpu_index = (size_t)-1;
 
-	collection_add(lc, ENDPOINT_PATH, "pprof");
+	collection_add(lc, ART_PPROF_ENDPOINT, SOURCE_PPROF);
 	ep = lc->nr - 1;
 	if (o->url)
 		found = normalise_url(o->url, &base, &vars, &err) == 0;
@@ -912,7 +904,7 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 
 	/* a CPU profile that fits the deadline beats a timeout with nothing */
 	if (o->deadline_ms && cpu_seconds > 0) {
-		int64_t left = o->deadline_ms - now_ms() - 1000;
+		int64_t left = o->deadline_ms - clock_real_ms() - 1000;
 
 		if (left < (int64_t)cpu_seconds * 1000)
 			cpu_seconds = left >= 2000 ? (int)(left / 1000) : 1;
@@ -928,7 +920,7 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 		if (!source_wanted(s, o))
 			continue;
 		if (s->cpu && !cpu_seconds) {
-			artifact_skip(collection_add(lc, s->path, "pprof"),
+			artifact_skip(collection_add(lc, s->path, SOURCE_PPROF),
 				      "the CPU profile was not asked for (0 seconds)");
 			continue;
 		}
@@ -943,7 +935,7 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 			strbuf_addf(&url, "%d", cpu_seconds);
 			r->timeout_ms = clamp_timeout((long)cpu_seconds * 1000 + timeout, o->deadline_ms);
 			ctx.cpu_index = (size_t)(r - reqs);
-			ctx.cpu_end_mono = mono_ms() + (int64_t)cpu_seconds * 1000;
+			ctx.cpu_end_mono = clock_mono_ms() + (int64_t)cpu_seconds * 1000;
 		} else {
 			r->timeout_ms = clamp_timeout(timeout, o->deadline_ms);
 		}
@@ -954,7 +946,7 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 		r->c = lc;
 	}
 	for (i = 0; i < nr; i++)
-		collection_add(lc, reqs[i].src->path, "pprof");
+		collection_add(lc, reqs[i].src->path, SOURCE_PPROF);
 	/* only now, with every artifact added, do their addresses stay put */
 	for (i = 0; i < nr; i++)
 		reqs[i].a = collection_find(lc, reqs[i].src->path);
@@ -982,7 +974,7 @@ static void adopt_artifact(struct collection *c, const char *path, enum artifact
 			   const char *error, int64_t start_ms, int64_t duration_ms,
 			   int truncated, struct strbuf *data)
 {
-	struct artifact *a = collection_add(c, path, "pprof");
+	struct artifact *a = collection_add(c, path, SOURCE_PPROF);
 
 	a->status = status;
 	a->error = error ? xstrdup(error) : NULL;
@@ -1014,7 +1006,7 @@ static void fail_everything(struct collection *c, const struct pprof_options *o,
 	struct artifact *ep;
 
 	collection_init(&lc);
-	ep = collection_add(&lc, ENDPOINT_PATH, "pprof");
+	ep = collection_add(&lc, ART_PPROF_ENDPOINT, SOURCE_PPROF);
 	ep_json = endpoint_json(o, netns_label(-1), NULL, NULL, why);
 	json_to_artifact(ep_json, ep);
 	json_object_put(ep_json);
@@ -1029,11 +1021,11 @@ static size_t expected_paths(const struct pprof_options *o, const char **out)
 {
 	size_t i, n = 0;
 
-	out[n++] = ENDPOINT_PATH;
+	out[n++] = ART_PPROF_ENDPOINT;
 	for (i = 0; i < NR_SOURCES; i++)
 		if (source_wanted(&sources[i], o))
 			out[n++] = sources[i].path;
-	out[n++] = MEMSTATS_PATH;
+	out[n++] = ART_MEMSTATS;
 	return n;
 }
 
@@ -1063,23 +1055,6 @@ static int same_netns(pid_t pid)
 #define FRAME_END 0x454e4421u
 #define NO_ERROR UINT32_MAX
 #define MAX_FRAME_STRING (1u << 20)
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static int send_u32(int fd, uint32_t v)
 {
@@ -1138,7 +1113,7 @@ helper_main(int nsfd, int out, const struct pprof_options *o, uint64_t cap, pid_
 	if (setns(nsfd, CLONE_NEWNET) < 0) {
 		struct strbuf why = STRBUF_INIT;
 		struct json_object *ep_json = NULL;
-		struct artifact *ep = collection_add(&lc, ENDPOINT_PATH, "pprof");
+		struct artifact *ep = collection_add(&lc, ART_PPROF_ENDPOINT, SOURCE_PPROF);
 
 		strbuf_addf(&why, "cannot enter the network namespace of process %d: %s",
 			    (int)o->pid, strerror(errno));
@@ -1181,10 +1156,10 @@ static int helper_wait(struct helper *h)
 		if (interrupted(h->interrupted) && !h->sent_sigint) {
 			kill(h->pid, SIGINT);
 			h->sent_sigint = 1;
-			if (h->kill_at > mono_ms() + HELPER_GRACE_MS)
-				h->kill_at = mono_ms() + HELPER_GRACE_MS;
+			if (h->kill_at > clock_mono_ms() + HELPER_GRACE_MS)
+				h->kill_at = clock_mono_ms() + HELPER_GRACE_MS;
 		}
-		if (!h->killed && mono_ms() >= h->kill_at) {
+		if (!h->killed && clock_mono_ms() >= h->kill_at) {
 			kill(h->pid, SIGKILL);
 			h->killed = 1;
 		}
@@ -1296,7 +1271,7 @@ static void collect_via_helper(struct collection *c, const struct pprof_options 
 	struct strbuf why = STRBUF_INIT;
 	long timeout = o->timeout_ms > 0 ? o->timeout_ms : PPROF_DEFAULT_TIMEOUT_MS;
 	int cpu_seconds = o->cpu_seconds < 0 ? PPROF_DEFAULT_CPU_SECONDS : o->cpu_seconds;
-	int64_t start = now_ms();
+	int64_t start = clock_real_ms();
 	pid_t parent = getpid();
 
 	memset(&h, 0, sizeof(h));
@@ -1330,10 +1305,10 @@ static void collect_via_helper(struct collection *c, const struct pprof_options 
 	/* the helper's own timeouts bound it; this only catches a wedged helper */
 	h.fd = fds[0];
 	h.interrupted = c->interrupted;
-	h.kill_at = mono_ms() + PROBE_TIMEOUT_MS + timeout +
+	h.kill_at = clock_mono_ms() + PROBE_TIMEOUT_MS + timeout +
 		    (o->cheap_only ? 0 : (int64_t)cpu_seconds * 1000) + HELPER_GRACE_MS;
-	if (o->deadline_ms && o->deadline_ms - start + HELPER_GRACE_MS < h.kill_at - mono_ms())
-		h.kill_at = mono_ms() + (o->deadline_ms - start) + HELPER_GRACE_MS;
+	if (o->deadline_ms && o->deadline_ms - start + HELPER_GRACE_MS < h.kill_at - clock_mono_ms())
+		h.kill_at = clock_mono_ms() + (o->deadline_ms - start) + HELPER_GRACE_MS;
 
 	complete = helper_receive(&h, c, expected, nr_expected, seen) == 0;
 	if (!complete)
@@ -1353,7 +1328,7 @@ static void collect_via_helper(struct collection *c, const struct pprof_options 
 
 		if (seen[i])
 			continue;
-		a = collection_add(c, expected[i], "pprof");
+		a = collection_add(c, expected[i], SOURCE_PPROF);
 		a->start_ms = start;
 		artifact_fail(a, "the pprof helper in the network namespace of process %d %s before sending this",
 			      (int)o->pid, why.buf);

@@ -1,10 +1,11 @@
 /*
  * Source "proc": the target's own view of its memory and limits, copied
  * from /proc/PID, plus its command line and environment after they have
- * been filtered (see collect-proc.h for why).
+ * been filtered (see collect/proc.h for why).
  */
 #include "collect/proc.h"
 #include "collect/collect.h"
+#include "bundle/vocab.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -285,7 +286,7 @@ int pid_check(pid_t pid, struct strbuf *err)
 static void collect_filtered(struct collection *c, const char *path, const char *file,
 			     int (*filter)(const char *, size_t, struct strbuf *))
 {
-	struct artifact *a = collection_add(c, path, "proc");
+	struct artifact *a = collection_add(c, path, SOURCE_PROC);
 	struct strbuf raw = STRBUF_INIT, clean = STRBUF_INIT;
 
 	if (strbuf_read_file(&raw, file, (size_t)c->max_artifact_bytes) < 0) {
@@ -301,34 +302,32 @@ out:
 	strbuf_release(&clean);
 }
 
-static int interrupted(const struct collection *c)
-{
-	return c->interrupted && *c->interrupted;
-}
-
 void collect_proc(struct collection *c, pid_t pid, int cheap_only)
 {
-	/* the first two are cheap enough to repeat for every sample */
-	static const char *const files[] = {
-		"status", "smaps_rollup",
-		"maps", "limits", "cgroup", "mountinfo", "oom_score",
-		"oom_score_adj", "stat", "io",
+	/*
+	 * Each is /proc/PID/ and the name after ART_PROC_DIR. The first two
+	 * are cheap enough to repeat for every sample.
+	 */
+	static const char *const paths[] = {
+		ART_PROC_STATUS, ART_PROC_SMAPS_ROLLUP,
+		ART_PROC_MAPS, ART_PROC_LIMITS, ART_PROC_CGROUP, ART_PROC_MOUNTINFO,
+		ART_PROC_OOM_SCORE, ART_PROC_OOM_SCORE_ADJ, ART_PROC_STAT, ART_PROC_IO,
 		NULL
 	};
-	char file[64], path[64];
+	const size_t dir = strlen(ART_PROC_DIR);
+	char file[64];
 	int i;
 
-	for (i = 0; files[i]; i++) {
-		if (interrupted(c) || (cheap_only && i >= 2))
+	for (i = 0; paths[i]; i++) {
+		if (collection_interrupted(c) || (cheap_only && i >= 2))
 			return;
-		snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, files[i]);
-		snprintf(path, sizeof(path), "proc/%s", files[i]);
-		collect_file(c, path, "proc", file, 0);
+		snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, paths[i] + dir);
+		collect_file(c, paths[i], SOURCE_PROC, file, 0);
 	}
-	if (interrupted(c))
+	if (collection_interrupted(c))
 		return;
-	snprintf(file, sizeof(file), "/proc/%ld/cmdline", (long)pid);
-	collect_filtered(c, "proc/cmdline", file, cmdline_redact);
-	snprintf(file, sizeof(file), "/proc/%ld/environ", (long)pid);
-	collect_filtered(c, "proc/environ", file, environ_filter);
+	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, ART_PROC_CMDLINE + dir);
+	collect_filtered(c, ART_PROC_CMDLINE, file, cmdline_redact);
+	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, ART_PROC_ENVIRON + dir);
+	collect_filtered(c, ART_PROC_ENVIRON, file, environ_filter);
 }

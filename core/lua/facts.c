@@ -1,456 +1,37 @@
+/*
+ * Raw artifacts -> facts: one table of {fact, artifact, converter} rows
+ * (insights-core's parsers -> combiners model), run for the main snapshot,
+ * each sample over time and the --base bundle.
+ */
 #include "lua/facts.h"
 
-#include <inttypes.h>
 #include <lauxlib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse/cgroupmem.h"
+#include "bundle/vocab.h"
+#include "lua/facts-internal.h"
+#include "lua/json.h"
+#include "lua/profile-lib.h"
 #include "parse/goroutines.h"
 #include "parse/kernel.h"
 #include "parse/kvfile.h"
-#include "lua/profile-lib.h"
 #include "parse/mapsfile.h"
-#include "parse/memstats.h"
-
-/* How many goroutine groups rules see; the rest is counted, not listed. */
-#define MAX_GROUPS 200
-#define MAX_GROUP_FRAMES 32
-
-static const char *manifest_status(const struct bundle *b, const char *path, const char **error)
-{
-	json_object *arts, *v;
-	size_t i, n;
-
-	*error = NULL;
-	if (!b->manifest || !json_object_object_get_ex(b->manifest, "artifacts", &arts) ||
-	    !json_object_is_type(arts, json_type_array))
-		return NULL;
-	n = json_object_array_length(arts);
-	for (i = 0; i < n; i++) {
-		json_object *a = json_object_array_get_idx(arts, i);
-
-		if (!json_object_object_get_ex(a, "path", &v) || strcmp(json_object_get_string(v), path))
-			continue;
-		if (json_object_object_get_ex(a, "error", &v) && json_object_is_type(v, json_type_string))
-			*error = json_object_get_string(v);
-		if (json_object_object_get_ex(a, "status", &v))
-			return json_object_get_string(v);
-		return NULL;
-	}
-	return NULL;
-}
-
-/*
- * The artifact's bytes when the collector says it is good (or there is no
- * manifest to ask); otherwise NULL, with why in *why.
- */
-static const struct bundle_file *artifact(const struct bundle *b, const char *path, struct strbuf *why)
-{
-	const char *error, *st = manifest_status(b, path, &error);
-	const struct bundle_file *f = bundle_get(b, path);
-
-	strbuf_reset(why);
-	if (st && strcmp(st, "ok")) {
-		strbuf_addf(why, "%s was not collected (%s%s%s)", path, st, error ? ": " : "", error ? error : "");
-		return NULL;
-	}
-	if (!f) {
-		strbuf_addf(why, "the bundle has no %s", path);
-		return NULL;
-	}
-	return f;
-}
 
 static void set_status(json_object *status, const char *name, const char *why)
 {
 	if (status)
-		json_object_object_add(status, name, json_object_new_string(why ? why : "ok"));
+		json_object_object_add(status, name, json_object_new_string(why ? why : STATUS_OK));
 }
 
-static void set_int(lua_State *L, const char *k, int64_t v)
-{
-	lua_pushinteger(L, (lua_Integer)v);
-	lua_setfield(L, -2, k);
-}
-
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void set_bool(lua_State *L, const char *k, int v)
-{
-	lua_pushboolean(L, v);
-	lua_setfield(L, -2, k);
-}
-
-/* Pushes a JSON value as Lua (objects and arrays become tables). */
-static void push_json(lua_State *L, json_object *j, int depth)
-{
-	if (!j || depth > 16) {
-		lua_pushnil(L);
-		return;
-	}
-	switch (json_object_get_type(j)) {
-	case json_type_boolean:
-		lua_pushboolean(L, json_object_get_boolean(j));
-		break;
-	case json_type_int:
-		lua_pushinteger(L, (lua_Integer)json_object_get_int64(j));
-		break;
-	case json_type_double:
-		lua_pushnumber(L, json_object_get_double(j));
-		break;
-	case json_type_string:
-		lua_pushlstring(L, json_object_get_string(j), (size_t)json_object_get_string_len(j));
-		break;
-	case json_type_array: {
-		size_t i, n = json_object_array_length(j);
-
-		lua_createtable(L, (int)(n < 100000 ? n : 100000), 0);
-		for (i = 0; i < n && i < 100000; i++) {
-			push_json(L, json_object_array_get_idx(j, i), depth + 1);
-			lua_rawseti(L, -2, (lua_Integer)i + 1);
-		}
-		break;
-	}
-	case json_type_object: {
-		lua_newtable(L);
-		json_object_object_foreach(j, key, val) {
-			push_json(L, val, depth + 1);
-			lua_setfield(L, -2, key);
-		}
-		break;
-	}
-	default:
-		lua_pushnil(L);
-	}
-}
-
-static int parse_json(const struct bundle_file *f, json_object **out)
-{
-	json_tokener *tok = json_tokener_new_ex(32);
-	json_object *j;
-
-	if (!tok)
-		return -1;
-	j = json_tokener_parse_ex(tok, (const char *)f->data, (int)f->len);
-	if (json_tokener_get_error(tok) != json_tokener_success) {
-		if (j)
-			json_object_put(j);
-		j = NULL;
-	}
-	json_tokener_free(tok);
-	*out = j;
-	return j ? 0 : -1;
-}
-
-/* Pushes a kv file as a table (numbers where numeric, strings otherwise). */
-static int push_kvfile(lua_State *L, const struct bundle_file *f, enum kv_format fmt, const char *name,
-		       struct strbuf *why)
-{
-	struct kvtable t;
-	size_t i;
-
-	kvtable_init(&t);
-	if (kvfile_parse(&t, (const char *)f->data, f->len, fmt, name, why) < 0)
-		return -1;
-	if (!t.nr) {
-		kvtable_release(&t);
-		strbuf_reset(why);
-		strbuf_addf(why, "%s holds no key/value lines", name);
-		return -1;
-	}
-	lua_createtable(L, 0, (int)t.nr);
-	for (i = 0; i < t.nr; i++) {
-		if (t.items[i].numeric)
-			lua_pushinteger(L, (lua_Integer)t.items[i].value);
-		else
-			lua_pushstring(L, t.items[i].str);
-		lua_setfield(L, -2, t.items[i].key);
-	}
-	kvtable_release(&t);
-	return 0;
-}
-
-static void push_memstats(lua_State *L, const struct memstats *m)
-{
-	static const struct { enum memstats_field f; size_t off; } u64[] = {
-#define F(e, field) { e, offsetof(struct memstats, field) }
-		F(MEMSTATS_ALLOC, alloc), F(MEMSTATS_TOTAL_ALLOC, total_alloc), F(MEMSTATS_SYS, sys),
-		F(MEMSTATS_LOOKUPS, lookups), F(MEMSTATS_MALLOCS, mallocs), F(MEMSTATS_FREES, frees),
-		F(MEMSTATS_HEAP_ALLOC, heap_alloc), F(MEMSTATS_HEAP_SYS, heap_sys),
-		F(MEMSTATS_HEAP_IDLE, heap_idle), F(MEMSTATS_HEAP_INUSE, heap_inuse),
-		F(MEMSTATS_HEAP_RELEASED, heap_released), F(MEMSTATS_HEAP_OBJECTS, heap_objects),
-		F(MEMSTATS_STACK_INUSE, stack_inuse), F(MEMSTATS_STACK_SYS, stack_sys),
-		F(MEMSTATS_MSPAN_INUSE, mspan_inuse), F(MEMSTATS_MSPAN_SYS, mspan_sys),
-		F(MEMSTATS_MCACHE_INUSE, mcache_inuse), F(MEMSTATS_MCACHE_SYS, mcache_sys),
-		F(MEMSTATS_BUCK_HASH_SYS, buck_hash_sys), F(MEMSTATS_GC_SYS, gc_sys),
-		F(MEMSTATS_OTHER_SYS, other_sys), F(MEMSTATS_NEXT_GC, next_gc), F(MEMSTATS_LAST_GC, last_gc),
-		F(MEMSTATS_PAUSE_TOTAL_NS, pause_total_ns), F(MEMSTATS_NUM_GC, num_gc),
-		F(MEMSTATS_NUM_FORCED_GC, num_forced_gc), F(MEMSTATS_MAX_RSS, max_rss),
-#undef F
-	};
-	size_t i;
-
-	lua_newtable(L);
-	for (i = 0; i < sizeof(u64) / sizeof(u64[0]); i++) {
-		uint64_t v;
-
-		if (!MEMSTATS_HAS(m, u64[i].f))
-			continue;
-		memcpy(&v, (const char *)m + u64[i].off, sizeof(v));
-		/* MemStats values fit int64 in practice; clamp rather than wrap */
-		lua_pushinteger(L, v > INT64_MAX ? INT64_MAX : (lua_Integer)v);
-		lua_setfield(L, -2, memstats_field_name(u64[i].f));
-	}
-	if (MEMSTATS_HAS(m, MEMSTATS_GC_CPU_FRACTION)) {
-		lua_pushnumber(L, m->gc_cpu_fraction);
-		lua_setfield(L, -2, "GCCPUFraction");
-	}
-}
-
-/* MemStats from runtime/memstats.json, else from the heap?debug=1 text. */
-static int push_memstats_from(lua_State *L, const struct bundle *b, const char *prefix, struct strbuf *why)
-{
-	struct strbuf p = STRBUF_INIT, e = STRBUF_INIT;
-	const struct bundle_file *f;
-	struct memstats m;
-	int ret = -1;
-
-	memstats_init(&m);
-	strbuf_addf(&p, "%sruntime/memstats.json", prefix);
-	f = artifact(b, p.buf, why);
-	if (f && memstats_parse_json((const char *)f->data, f->len, &m, &e) == 0) {
-		push_memstats(L, &m);
-		ret = 0;
-		goto out;
-	}
-	strbuf_reset(&p);
-	strbuf_addf(&p, "%sprofiles/heap-debug1.txt", prefix);
-	f = artifact(b, p.buf, &e);
-	if (f && memstats_parse_debug1((const char *)f->data, f->len, &m, &e) == 0) {
-		push_memstats(L, &m);
-		ret = 0;
-		goto out;
-	}
-	if (!why->len)
-		strbuf_addstr(why, strbuf_str(&e));
-out:
-	strbuf_release(&p);
-	strbuf_release(&e);
-	return ret;
-}
-
-static const char *file_text(const struct bundle *b, const char *prefix, const char *name)
-{
-	struct strbuf p = STRBUF_INIT, why = STRBUF_INIT;
-	const struct bundle_file *f;
-
-	strbuf_addf(&p, "%scgroup/%s", prefix, name);
-	f = artifact(b, p.buf, &why);
-	strbuf_release(&p);
-	strbuf_release(&why);
-	return f ? (const char *)f->data : NULL;
-}
-
-/* Normalised cgroup memory (one vocabulary for v1 and v2), raw stat kept. */
-static int push_cgroup(lua_State *L, const struct bundle *b, const char *prefix, int version,
-		       struct strbuf *why)
-{
-	static const struct { enum cgroup_mem_field f; const char *name; size_t off; } fields[] = {
-#define F(e, n, field) { e, n, offsetof(struct cgroup_mem, field) }
-		F(CGMEM_USAGE, "usage", usage), F(CGMEM_LIMIT, "limit", limit),
-		F(CGMEM_HIER_LIMIT, "hierarchical_limit", hier_limit), F(CGMEM_HIGH, "high", high),
-		F(CGMEM_ANON, "anon", anon), F(CGMEM_FILE, "file", file),
-		F(CGMEM_ACTIVE_ANON, "active_anon", active_anon), F(CGMEM_INACTIVE_ANON, "inactive_anon", inactive_anon),
-		F(CGMEM_ACTIVE_FILE, "active_file", active_file), F(CGMEM_INACTIVE_FILE, "inactive_file", inactive_file),
-		F(CGMEM_KERNEL, "kernel", kernel), F(CGMEM_SLAB, "slab", slab), F(CGMEM_SHMEM, "shmem", shmem),
-		F(CGMEM_FILE_MAPPED, "file_mapped", file_mapped), F(CGMEM_SOCK, "sock", sock),
-		F(CGMEM_WORKING_SET, "working_set", working_set), F(CGMEM_OOM_EVENTS, "oom_events", oom_events),
-		F(CGMEM_OOM_KILL, "oom_kill", oom_kill), F(CGMEM_UNDER_OOM, "under_oom", under_oom),
-		F(CGMEM_HIGH_EVENTS, "high_events", high_events), F(CGMEM_MAX_EVENTS, "max_events", max_events),
-		F(CGMEM_MAX_USAGE, "max_usage", max_usage), F(CGMEM_PGLAZYFREE, "pglazyfree", pglazyfree),
-		F(CGMEM_PGLAZYFREED, "pglazyfreed", pglazyfreed),
-#undef F
-	};
-	struct cgroup_mem_input in;
-	struct cgroup_mem c;
-	size_t i;
-
-	memset(&in, 0, sizeof(in));
-	in.version = version;
-	in.stat = file_text(b, prefix, "memory.stat");
-	if (!in.stat) {
-		strbuf_reset(why);
-		strbuf_addf(why, "the bundle has no usable %scgroup/memory.stat", prefix);
-		return -1;
-	}
-	if (version == 2) {
-		in.usage = file_text(b, prefix, "memory.current");
-		in.limit = file_text(b, prefix, "memory.max");
-		in.high = file_text(b, prefix, "memory.high");
-		in.events = file_text(b, prefix, "memory.events");
-		in.max_usage = file_text(b, prefix, "memory.peak");
-	} else {
-		in.usage = file_text(b, prefix, "memory.usage_in_bytes");
-		in.limit = file_text(b, prefix, "memory.limit_in_bytes");
-		in.events = file_text(b, prefix, "memory.oom_control");
-		in.failcnt = file_text(b, prefix, "memory.failcnt");
-		in.max_usage = file_text(b, prefix, "memory.max_usage_in_bytes");
-	}
-	cgroup_mem_init(&c);
-	if (cgroupmem_parse(&in, &c, why) < 0) {
-		cgroup_mem_release(&c);
-		return -1;
-	}
-	lua_newtable(L);
-	set_int(L, "version", version);
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		int64_t v;
-
-		if (!CGMEM_HAS(&c, fields[i].f))
-			continue;
-		memcpy(&v, (const char *)&c + fields[i].off, sizeof(v));
-		set_int(L, fields[i].name, v);
-	}
-	/* samples do not read the limit: say unlimited only when the limit says so */
-	if (CGMEM_HAS(&c, CGMEM_LIMIT))
-		set_bool(L, "limit_unlimited", c.limit_unlimited);
-	else if (!*prefix)
-		set_bool(L, "limit_unlimited", 1);
-	set_str(L, "kernel_source", c.kernel_source == CGMEM_KERNEL_STAT ? "stat" :
-		c.kernel_source == CGMEM_KERNEL_SUMMED ? "summed" :
-		c.kernel_source == CGMEM_KERNEL_DERIVED ? "derived" : "none");
-	lua_createtable(L, 0, (int)c.stat.nr);
-	for (i = 0; i < c.stat.nr; i++) {
-		if (c.stat.items[i].numeric) {
-			lua_pushinteger(L, (lua_Integer)c.stat.items[i].value);
-			lua_setfield(L, -2, c.stat.items[i].key);
-		}
-	}
-	lua_setfield(L, -2, "stat");
-	if (c.warnings.len)
-		set_str(L, "warnings", c.warnings.buf);
-	cgroup_mem_release(&c);
-	return 0;
-}
-
-static int cgroup_version(const struct bundle *b, lua_State *L, int push_info, struct strbuf *why)
-{
-	const struct bundle_file *f = artifact(b, "cgroup/info.json", why);
-	json_object *j = NULL, *v;
-	int version = 0;
-
-	if (f && parse_json(f, &j) == 0 && json_object_object_get_ex(j, "version", &v))
-		version = json_object_get_int(v);
-	if (push_info && j) {
-		push_json(L, j, 0);
-	} else if (push_info) {
-		lua_pushnil(L);
-	}
-	if (j)
-		json_object_put(j);
-	if (!version) {
-		/* no info.json: tell v1 from v2 by the files */
-		if (bundle_get(b, "cgroup/memory.current"))
-			version = 2;
-		else if (bundle_get(b, "cgroup/memory.usage_in_bytes"))
-			version = 1;
-	}
-	return version;
-}
-
-static void push_goroutines(lua_State *L, const struct goroutine_dump *d)
-{
-	struct goroutine_groups g;
-	size_t i, j;
-
-	goroutine_groups_init(&g);
-	goroutines_group(d, &g);
-	lua_newtable(L);
-	set_int(L, "count", (int64_t)d->nr);
-	set_bool(L, "truncated", d->truncated);
-	set_int(L, "nr_groups", (int64_t)g.nr);
-	lua_newtable(L);
-	for (i = 0; i < d->nr; i++) {
-		const char *st = d->items[i].state ? d->items[i].state : "?";
-
-		lua_getfield(L, -1, st);
-		lua_pushinteger(L, lua_tointeger(L, -1) + 1);
-		lua_setfield(L, -3, st);
-		lua_pop(L, 1);
-	}
-	lua_setfield(L, -2, "by_state");
-	lua_createtable(L, (int)(g.nr < MAX_GROUPS ? g.nr : MAX_GROUPS), 0);
-	for (i = 0; i < g.nr && i < MAX_GROUPS; i++) {
-		const struct goroutine_group *gr = &g.items[i];
-		const struct goroutine *f = gr->first;
-
-		lua_newtable(L);
-		set_int(L, "count", (int64_t)gr->count);
-		set_str(L, "state", f->state ? f->state : "");
-		set_int(L, "min_wait_minutes", gr->min_wait_minutes);
-		set_int(L, "max_wait_minutes", gr->max_wait_minutes);
-		set_int(L, "locked", (int64_t)gr->nr_locked);
-		if (f->nr_frames)
-			set_str(L, "top", f->frames[0].func);
-		if (f->created_by.func)
-			set_str(L, "created_by", f->created_by.func);
-		lua_createtable(L, (int)(f->nr_frames < MAX_GROUP_FRAMES ? f->nr_frames : MAX_GROUP_FRAMES), 0);
-		for (j = 0; j < f->nr_frames && j < MAX_GROUP_FRAMES; j++) {
-			lua_pushstring(L, f->frames[j].func);
-			lua_rawseti(L, -2, (lua_Integer)j + 1);
-		}
-		lua_setfield(L, -2, "frames");
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	lua_setfield(L, -2, "groups");
-	goroutine_groups_release(&g);
-}
-
-/* "go1.19.8" -> {major=1, minor=19, patch=8} */
-static void push_go_version(lua_State *L, const char *v)
-{
-	int maj = 0, min = 0, pat = 0;
-
-	if (!v || sscanf(v, "go%d.%d.%d", &maj, &min, &pat) < 2)
-		return;
-	lua_newtable(L);
-	set_int(L, "major", maj);
-	set_int(L, "minor", min);
-	set_int(L, "patch", pat);
-	set_str(L, "string", v);
-	lua_setfield(L, -2, "go");
-}
-
-/* NUL-separated NAME=value pairs (proc/environ) as a table. */
-static void push_environ(lua_State *L, const struct bundle_file *f)
-{
-	size_t i = 0;
-
-	lua_newtable(L);
-	while (i < f->len) {
-		const char *s = (const char *)f->data + i;
-		size_t n = strnlen(s, f->len - i);
-		const char *eq = memchr(s, '=', n);
-
-		if (eq) {
-			lua_pushlstring(L, eq + 1, n - (size_t)(eq - s) - 1);
-			lua_pushlstring(L, s, (size_t)(eq - s));
-			lua_insert(L, -2);
-			lua_settable(L, -3);
-		}
-		i += n + 1;
-	}
-}
 
 static void push_profiles(lua_State *L, const struct bundle *b, const char *prefix, json_object *status,
 			  const char *status_prefix)
 {
-	static const char *const kinds[] = { "heap", "allocs", "goroutine", "cpu", "mutex", "block", "threadcreate" };
+	#define KIND_NAME(name, endpoint, path) name,
+	static const char *const kinds[] = { PROFILE_KINDS(KIND_NAME) };
+#undef KIND_NAME
 	struct strbuf p = STRBUF_INIT, why = STRBUF_INIT, name = STRBUF_INIT;
 	size_t i;
 
@@ -459,8 +40,8 @@ static void push_profiles(lua_State *L, const struct bundle *b, const char *pref
 		const struct bundle_file *f;
 
 		strbuf_reset(&p);
-		strbuf_addf(&p, "%sprofiles/%s.pb.gz", prefix, kinds[i]);
-		f = artifact(b, p.buf, &why);
+		strbuf_addf(&p, "%s" ART_PROFILE_FMT, prefix, kinds[i]);
+		f = fact_artifact(b, p.buf, &why);
 		strbuf_reset(&name);
 		strbuf_addf(&name, "%sprofiles.%s", status_prefix, kinds[i]);
 		if (!f) {
@@ -479,50 +60,256 @@ static void push_profiles(lua_State *L, const struct bundle *b, const char *pref
 	strbuf_release(&name);
 }
 
-/* One snapshot's cheap facts: the main one (prefix "") or a sample's. */
-static void push_snapshot_fields(lua_State *L, const struct bundle *b, const char *prefix, int cg_version,
-				 json_object *status, const char *sp)
+/*
+ * The facts, as a table: each row names a fact, the artifact it is built
+ * from (relative to the snapshot's prefix; NULL when the push function
+ * finds its own files) and the function that parses it and pushes one
+ * value. A missing artifact or a parse failure leaves the fact out with
+ * the reason in status[name]. Flags say which snapshots have the fact:
+ * every one (the main snapshot, each sample, the --base bundle) or only
+ * some.
+ */
+struct fact_ctx {
+	const struct bundle *b;
+	const char *prefix;	/* "" or "samples/NNN/" */
+	int cg_version;		/* 0: the bundle has no cgroup memory files */
+};
+
+typedef int fact_push_fn(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+			 struct strbuf *why);
+
+enum {
+	FACT_MAIN = 1,		/* the bundle's main snapshot */
+	FACT_SAMPLE = 2,	/* each sample over time */
+	FACT_BASE = 4,		/* the --base bundle */
+};
+
+struct fact_source {
+	const char *name;
+	const char *artifact;
+	fact_push_fn *push;
+	unsigned where;
+};
+
+static int fact_memstats(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+			 struct strbuf *why)
 {
-	struct strbuf p = STRBUF_INIT, why = STRBUF_INIT, name = STRBUF_INIT;
+	(void)f;
+	return push_memstats_from(L, c->b, c->prefix, why);
+}
+
+static int fact_kv(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+		   struct strbuf *why)
+{
+	(void)c;
+	return push_kvfile(L, f, KV_COLON, f->path, why);
+}
+
+static int fact_cgroup(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+		       struct strbuf *why)
+{
+	(void)f;
+	if (!c->cg_version) {
+		strbuf_reset(why);
+		strbuf_addstr(why, "the bundle has no cgroup memory files");
+		return -1;
+	}
+	return push_cgroup(L, c->b, c->prefix, c->cg_version, why);
+}
+
+static int fact_maps(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+		     struct strbuf *why)
+{
+	struct maps_summary m;
+	const char *exe = NULL;
+	json_object *t, *v;
+	size_t i;
+
+	if (c->b->manifest && json_object_object_get_ex(c->b->manifest, MF_TARGET, &t) &&
+	    json_object_object_get_ex(t, MF_TARGET_EXE, &v))
+		exe = json_object_get_string(v);
+	maps_summary_init(&m);
+	if (mapsfile_parse(&m, (const char *)f->data, f->len, exe, why) < 0)
+		return -1;
+	{
+		const struct { const char *n; const struct maps_bucket *bk; } bs[] = {
+			{ "total", &m.total }, { "go_heap", &m.go_heap }, { "anon_other", &m.anon_other },
+			{ "brk_heap", &m.brk_heap }, { "prot_none", &m.prot_none }, { "file_exe", &m.file_exe },
+			{ "file_lib", &m.file_lib }, { "file_other", &m.file_other }, { "stack", &m.stack },
+			{ "special", &m.special },
+		};
+
+		lua_newtable(L);
+		for (i = 0; i < sizeof(bs) / sizeof(bs[0]); i++) {
+			lua_newtable(L);
+			tbl_set_int(L, "count", (int64_t)bs[i].bk->count);
+			tbl_set_int(L, "bytes", (int64_t)bs[i].bk->bytes);
+			lua_setfield(L, -2, bs[i].n);
+		}
+	}
+	return 0;
+}
+
+static int fact_kernel(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+		       struct strbuf *why)
+{
+	struct kernel_version k;
+	char rel[128];
+
+	(void)c;
+	snprintf(rel, sizeof(rel), "%.*s", (int)strcspn((const char *)f->data, "\n"), (const char *)f->data);
+	if (kernel_parse(rel, &k, why) < 0)
+		return -1;
+	lua_newtable(L);
+	tbl_set_str(L, "release", rel);
+	tbl_set_int(L, "major", k.major);
+	tbl_set_int(L, "minor", k.minor);
+	tbl_set_int(L, "patch", k.patch);
+	return 0;
+}
+
+/* Host facts: each part optional, so the fact itself is always there. */
+static int fact_host(lua_State *L, const struct fact_ctx *c, const struct bundle_file *unused,
+		     struct strbuf *why)
+{
 	const struct bundle_file *f;
 
-	strbuf_addf(&name, "%smemstats", sp);
-	if (push_memstats_from(L, b, prefix, &why) == 0) {
-		lua_setfield(L, -2, "memstats");
-		set_status(status, name.buf, NULL);
-	} else {
-		set_status(status, name.buf, why.buf);
+	(void)unused;
+	lua_newtable(L);
+	if ((f = fact_artifact(c->b, ART_HOST_MEMINFO, why)) && push_kvfile(L, f, KV_COLON, f->path, why) == 0)
+		lua_setfield(L, -2, "meminfo");
+	if ((f = fact_artifact(c->b, ART_HOST_THP_ENABLED, why))) {
+		/* "always [madvise] never": the bracketed word is the setting */
+		const char *s = strchr((const char *)f->data, '['), *e = s ? strchr(s, ']') : NULL;
+
+		if (s && e) {
+			lua_pushlstring(L, s + 1, (size_t)(e - s - 1));
+			lua_setfield(L, -2, "thp_enabled");
+		}
 	}
-	strbuf_addf(&p, "%sproc/status", prefix);
-	strbuf_reset(&name);
-	strbuf_addf(&name, "%sstatus", sp);
-	if ((f = artifact(b, p.buf, &why)) && push_kvfile(L, f, KV_COLON, p.buf, &why) == 0) {
-		lua_setfield(L, -2, "status");
-		set_status(status, name.buf, NULL);
-	} else {
-		set_status(status, name.buf, why.buf);
+	if ((f = fact_artifact(c->b, ART_HOST_OVERCOMMIT, why))) {
+		lua_pushinteger(L, atoi((const char *)f->data));
+		lua_setfield(L, -2, "overcommit_memory");
 	}
-	strbuf_reset(&p);
-	strbuf_addf(&p, "%sproc/smaps_rollup", prefix);
-	strbuf_reset(&name);
-	strbuf_addf(&name, "%ssmaps", sp);
-	if ((f = artifact(b, p.buf, &why)) && push_kvfile(L, f, KV_COLON, p.buf, &why) == 0) {
-		lua_setfield(L, -2, "smaps");
-		set_status(status, name.buf, NULL);
-	} else {
-		set_status(status, name.buf, why.buf);
+	return 0;
+}
+
+static int fact_buildinfo(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+			  struct strbuf *why)
+{
+	json_object *j, *v;
+
+	(void)c;
+	if (fact_parse_json(f, &j) < 0) {
+		strbuf_reset(why);
+		strbuf_addf(why, "%s is not valid JSON", f->path);
+		return -1;
 	}
-	strbuf_reset(&name);
-	strbuf_addf(&name, "%scgroup", sp);
-	if (cg_version && push_cgroup(L, b, prefix, cg_version, &why) == 0) {
-		lua_setfield(L, -2, "cgroup");
-		set_status(status, name.buf, NULL);
-	} else {
-		set_status(status, name.buf, cg_version ? why.buf : "the bundle has no cgroup memory files");
+	lua_push_json(L, j, 0);
+	if (json_object_object_get_ex(j, "go_version", &v))
+		push_go_version(L, json_object_get_string(v));
+	json_object_put(j);
+	return 0;
+}
+
+static int fact_env(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+		    struct strbuf *why)
+{
+	(void)c;
+	(void)why;
+	push_environ(L, f);
+	return 0;
+}
+
+static int fact_goroutines(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+			   struct strbuf *why)
+{
+	struct goroutine_dump d;
+
+	(void)c;
+	goroutine_dump_init(&d);
+	if (goroutines_parse(&d, (const char *)f->data, f->len, why) < 0) {
+		goroutine_dump_release(&d);
+		return -1;
 	}
-	strbuf_release(&p);
+	push_goroutines(L, &d);
+	goroutine_dump_release(&d);
+	return 0;
+}
+
+/* The processes sharing the target's cgroup: their memory is in the cgroup's numbers too. */
+static int fact_cgroup_procs(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+			     struct strbuf *why)
+{
+	const char *s = (const char *)f->data;
+	lua_Integer n = 0;
+
+	(void)c;
+	(void)why;
+	lua_newtable(L);
+	while (*s && n < 100000) {
+		char *end;
+		long pid = strtol(s, &end, 10);
+
+		if (end == s)
+			break;
+		lua_pushinteger(L, pid);
+		lua_rawseti(L, -2, ++n);
+		s = end;
+		while (*s == '\n' || *s == ' ')
+			s++;
+	}
+	return 0;
+}
+
+static const struct fact_source fact_sources[] = {
+	{ "memstats", NULL, fact_memstats, FACT_MAIN | FACT_SAMPLE | FACT_BASE },
+	{ "status", ART_PROC_STATUS, fact_kv, FACT_MAIN | FACT_SAMPLE | FACT_BASE },
+	{ "smaps", ART_PROC_SMAPS_ROLLUP, fact_kv, FACT_MAIN | FACT_SAMPLE | FACT_BASE },
+	{ "cgroup", NULL, fact_cgroup, FACT_MAIN | FACT_SAMPLE | FACT_BASE },
+	{ "maps", ART_PROC_MAPS, fact_maps, FACT_MAIN | FACT_BASE },
+	{ "kernel", ART_HOST_OSRELEASE, fact_kernel, FACT_MAIN },
+	{ "host", NULL, fact_host, FACT_MAIN },
+	{ "buildinfo", ART_BUILDINFO_JSON, fact_buildinfo, FACT_MAIN },
+	{ "env", ART_PROC_ENVIRON, fact_env, FACT_MAIN },
+	{ "goroutines", ART_GOROUTINE_DEBUG2, fact_goroutines, FACT_MAIN },
+	{ "cgroup_procs", ART_CGROUP_PROCS, fact_cgroup_procs, FACT_MAIN },
+};
+
+/* Pushes every fact of the snapshot c into the table on top; status may be NULL. */
+static void push_facts_where(lua_State *L, const struct fact_ctx *c, unsigned where,
+			     json_object *status)
+{
+	struct strbuf path = STRBUF_INIT, why = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(fact_sources) / sizeof(fact_sources[0]); i++) {
+		const struct fact_source *src = &fact_sources[i];
+		const struct bundle_file *f = NULL;
+		int top = lua_gettop(L);
+
+		if (!(src->where & where))
+			continue;
+		if (src->artifact) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s%s", c->prefix, src->artifact);
+			f = fact_artifact(c->b, path.buf, &why);
+			if (!f) {
+				set_status(status, src->name, why.buf);
+				continue;
+			}
+		}
+		strbuf_reset(&why);
+		if (src->push(L, c, f, &why) == 0) {
+			lua_setfield(L, -2, src->name);
+			set_status(status, src->name, NULL);
+		} else {
+			lua_settop(L, top);	/* a parser that failed half way leaves nothing */
+			set_status(status, src->name, why.len ? why.buf : "cannot be parsed");
+		}
+	}
+	strbuf_release(&path);
 	strbuf_release(&why);
-	strbuf_release(&name);
 }
 
 static void push_samples(lua_State *L, const struct bundle *b, int cg_version, json_object *status)
@@ -536,29 +323,33 @@ static void push_samples(lua_State *L, const struct bundle *b, int cg_version, j
 		char id[16], prefix[32];
 		json_object *arts;
 
-		if (strncmp(p, "samples/", 8) || strcspn(p + 8, "/") >= sizeof(id))
+		if (strncmp(p, ART_SAMPLES_DIR, strlen(ART_SAMPLES_DIR)) || strcspn(p + strlen(ART_SAMPLES_DIR), "/") >= sizeof(id))
 			continue;
-		snprintf(id, sizeof(id), "%.*s", (int)strcspn(p + 8, "/"), p + 8);
+		snprintf(id, sizeof(id), "%.*s", (int)strcspn(p + strlen(ART_SAMPLES_DIR), "/"), p + strlen(ART_SAMPLES_DIR));
 		if (!strcmp(id, last))
 			continue;
 		snprintf(last, sizeof(last), "%s", id);
-		snprintf(prefix, sizeof(prefix), "samples/%s/", id);
+		snprintf(prefix, sizeof(prefix), ART_SAMPLES_DIR "%s/", id);
 		lua_newtable(L);
-		set_str(L, "id", id);
-		push_snapshot_fields(L, b, prefix, cg_version, NULL, "");
+		tbl_set_str(L, "id", id);
+		{
+			struct fact_ctx c = { b, prefix, cg_version };
+
+			push_facts_where(L, &c, FACT_SAMPLE, NULL);
+		}
 		push_profiles(L, b, prefix, NULL, "");
 		lua_setfield(L, -2, "profiles");
 		/* when it was taken: the start of its first artifact */
-		if (b->manifest && json_object_object_get_ex(b->manifest, "artifacts", &arts)) {
+		if (b->manifest && json_object_object_get_ex(b->manifest, MF_ARTIFACTS, &arts)) {
 			size_t k, m = json_object_array_length(arts);
 
 			for (k = 0; k < m; k++) {
 				json_object *a = json_object_array_get_idx(arts, k), *v;
 
-				if (json_object_object_get_ex(a, "path", &v) &&
+				if (json_object_object_get_ex(a, MF_ART_PATH, &v) &&
 				    !strncmp(json_object_get_string(v), prefix, strlen(prefix)) &&
-				    json_object_object_get_ex(a, "start", &v)) {
-					set_str(L, "time", json_object_get_string(v));
+				    json_object_object_get_ex(a, MF_ART_START, &v)) {
+					tbl_set_str(L, "time", json_object_get_string(v));
 					break;
 				}
 			}
@@ -573,202 +364,56 @@ static void push_samples(lua_State *L, const struct bundle *b, int cg_version, j
 	lua_setfield(L, -2, "samples");
 }
 
-static void push_main(lua_State *L, const struct bundle *b, json_object *status, const char *sp)
+/* The main snapshot of a bundle (or of the --base bundle): profiles, cgroup info, facts. */
+static void push_main(lua_State *L, const struct bundle *b, json_object *status, unsigned where)
 {
-	struct strbuf why = STRBUF_INIT, name = STRBUF_INIT;
-	const struct bundle_file *f;
-	int cgv;
+	struct strbuf why = STRBUF_INIT;
+	struct fact_ctx c = { b, "", 0 };
 
-	/* profiles */
-	push_profiles(L, b, "", status, sp);
+	push_profiles(L, b, "", status, "");
 	lua_setfield(L, -2, "profiles");
-	cgv = cgroup_version(b, L, 1, &why);
+	c.cg_version = cgroup_version(b, L, 1, &why);
 	if (!lua_isnil(L, -1))
 		lua_setfield(L, -2, "cgroup_info");
 	else
 		lua_pop(L, 1);
-	push_snapshot_fields(L, b, "", cgv, status, sp);
-
-	/* maps */
-	strbuf_addf(&name, "%smaps", sp);
-	if ((f = artifact(b, "proc/maps", &why))) {
-		struct maps_summary m;
-		const char *exe = NULL;
-		json_object *t, *v;
-
-		if (b->manifest && json_object_object_get_ex(b->manifest, "target", &t) &&
-		    json_object_object_get_ex(t, "exe", &v))
-			exe = json_object_get_string(v);
-		maps_summary_init(&m);
-		if (mapsfile_parse(&m, (const char *)f->data, f->len, exe, &why) == 0) {
-			const struct { const char *n; const struct maps_bucket *bk; } bs[] = {
-				{ "total", &m.total }, { "go_heap", &m.go_heap }, { "anon_other", &m.anon_other },
-				{ "brk_heap", &m.brk_heap }, { "prot_none", &m.prot_none }, { "file_exe", &m.file_exe },
-				{ "file_lib", &m.file_lib }, { "file_other", &m.file_other }, { "stack", &m.stack },
-				{ "special", &m.special },
-			};
-			size_t i;
-
-			lua_newtable(L);
-			for (i = 0; i < sizeof(bs) / sizeof(bs[0]); i++) {
-				lua_newtable(L);
-				set_int(L, "count", (int64_t)bs[i].bk->count);
-				set_int(L, "bytes", (int64_t)bs[i].bk->bytes);
-				lua_setfield(L, -2, bs[i].n);
-			}
-			lua_setfield(L, -2, "maps");
-			set_status(status, name.buf, NULL);
-		} else {
-			set_status(status, name.buf, why.buf);
-		}
-	} else {
-		set_status(status, name.buf, why.buf);
-	}
+	push_facts_where(L, &c, where, status);
 	strbuf_release(&why);
-	strbuf_release(&name);
 }
 
 int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
 	       json_object *status, struct strbuf *err)
 {
 	struct strbuf why = STRBUF_INIT;
-	const struct bundle_file *f;
-	json_object *j;
 	int cgv;
 
 	(void)err;
 	lua_newtable(L);
 	lua_newtable(L);
-	set_str(L, "path", b->path);
+	tbl_set_str(L, "path", b->path);
 	if (b->manifest) {
 		json_object *v;
 
-		if (json_object_object_get_ex(b->manifest, "format_version", &v))
-			set_str(L, "format_version", json_object_get_string(v));
+		if (json_object_object_get_ex(b->manifest, MF_FORMAT_VERSION, &v))
+			tbl_set_str(L, MF_FORMAT_VERSION, json_object_get_string(v));
 	}
 	lua_setfield(L, -2, "bundle");
 	if (b->manifest) {
-		push_json(L, b->manifest, 0);
+		lua_push_json(L, b->manifest, 0);
 		lua_setfield(L, -2, "manifest");
 		set_status(status, "manifest", NULL);
 	} else {
 		set_status(status, "manifest", "the bundle has no manifest.json");
 	}
 
-	push_main(L, b, status, "");
-
-	/* kernel */
-	if ((f = artifact(b, "host/osrelease", &why))) {
-		struct kernel_version k;
-		char rel[128];
-
-		snprintf(rel, sizeof(rel), "%.*s", (int)strcspn((const char *)f->data, "\n"), (const char *)f->data);
-		if (kernel_parse(rel, &k, &why) == 0) {
-			lua_newtable(L);
-			set_str(L, "release", rel);
-			set_int(L, "major", k.major);
-			set_int(L, "minor", k.minor);
-			set_int(L, "patch", k.patch);
-			lua_setfield(L, -2, "kernel");
-			set_status(status, "kernel", NULL);
-		} else {
-			set_status(status, "kernel", why.buf);
-		}
-	} else {
-		set_status(status, "kernel", why.buf);
-	}
-
-	/* host */
-	lua_newtable(L);
-	if ((f = artifact(b, "host/meminfo", &why)) && push_kvfile(L, f, KV_COLON, f->path, &why) == 0)
-		lua_setfield(L, -2, "meminfo");
-	if ((f = artifact(b, "host/thp-enabled", &why))) {
-		/* "always [madvise] never": the bracketed word is the setting */
-		const char *s = strchr((const char *)f->data, '['), *e = s ? strchr(s, ']') : NULL;
-
-		if (s && e) {
-			lua_pushlstring(L, s + 1, (size_t)(e - s - 1));
-			lua_setfield(L, -2, "thp_enabled");
-		}
-	}
-	if ((f = artifact(b, "host/overcommit_memory", &why))) {
-		lua_pushinteger(L, atoi((const char *)f->data));
-		lua_setfield(L, -2, "overcommit_memory");
-	}
-	lua_setfield(L, -2, "host");
-	set_status(status, "host", NULL);
-
-	/* build info */
-	if ((f = artifact(b, "buildinfo/buildinfo.json", &why)) && parse_json(f, &j) == 0) {
-		json_object *v;
-
-		push_json(L, j, 0);
-		if (json_object_object_get_ex(j, "go_version", &v))
-			push_go_version(L, json_object_get_string(v));
-		lua_setfield(L, -2, "buildinfo");
-		json_object_put(j);
-		set_status(status, "buildinfo", NULL);
-	} else {
-		set_status(status, "buildinfo", f ? "buildinfo/buildinfo.json is not valid JSON" : why.buf);
-	}
-
-	/* environment and command line */
-	if ((f = artifact(b, "proc/environ", &why))) {
-		push_environ(L, f);
-		lua_setfield(L, -2, "env");
-		set_status(status, "env", NULL);
-	} else {
-		set_status(status, "env", why.buf);
-	}
-
-	/* goroutine dump */
-	if ((f = artifact(b, "profiles/goroutine-debug2.txt", &why))) {
-		struct goroutine_dump d;
-
-		goroutine_dump_init(&d);
-		if (goroutines_parse(&d, (const char *)f->data, f->len, &why) == 0) {
-			push_goroutines(L, &d);
-			lua_setfield(L, -2, "goroutines");
-			set_status(status, "goroutines", NULL);
-			goroutine_dump_release(&d);
-		} else {
-			set_status(status, "goroutines", why.buf);
-		}
-	} else {
-		set_status(status, "goroutines", why.buf);
-	}
-
-	/* the processes sharing the target's cgroup: their memory is in the cgroup's numbers too */
-	if ((f = artifact(b, "cgroup/cgroup.procs", &why))) {
-		const char *s = (const char *)f->data;
-		lua_Integer n = 0;
-
-		lua_newtable(L);
-		while (*s && n < 100000) {
-			char *end;
-			long pid = strtol(s, &end, 10);
-
-			if (end == s)
-				break;
-			lua_pushinteger(L, pid);
-			lua_rawseti(L, -2, ++n);
-			s = end;
-			while (*s == '\n' || *s == ' ')
-				s++;
-		}
-		lua_setfield(L, -2, "cgroup_procs");
-		set_status(status, "cgroup_procs", NULL);
-	} else {
-		set_status(status, "cgroup_procs", why.buf);
-	}
-
+	push_main(L, b, status, FACT_MAIN);
 	cgv = cgroup_version(b, L, 0, &why);
 	push_samples(L, b, cgv, status);
 
 	if (base) {
 		lua_newtable(L);
-		push_main(L, base, NULL, "");
-		set_str(L, "path", base->path);
+		push_main(L, base, NULL, FACT_BASE);
+		tbl_set_str(L, "path", base->path);
 		lua_setfield(L, -2, "base");
 		set_status(status, "base", NULL);
 	} else {
@@ -781,7 +426,7 @@ int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
 void facts_headline(const struct bundle *b, struct report *r)
 {
 	struct strbuf why = STRBUF_INIT;
-	const struct bundle_file *f = artifact(b, "proc/status", &why);
+	const struct bundle_file *f = fact_artifact(b, ART_PROC_STATUS, &why);
 	struct kvtable t;
 	int64_t rss;
 

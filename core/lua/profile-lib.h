@@ -30,6 +30,13 @@
  *   p:cum_matching(substring, [sample]) -> value, samples
  *   p:flat_matching(substring, [sample]) -> value, samples
  *   p:by_module(modules, [sample])     -> { {name=, flat=, cum=}, ... }
+ *   p:owners(modules, [sample])        -> { {name=, value=, samples=}, ... }, total
+ *                                         (each sample's innermost frame in modules,
+ *                                         else "(runtime)", "(stdlib)", "(other)")
+ *   p:callers(substring, modules, [sample])
+ *                                      -> { {name=, value=, samples=}, ... }, total
+ *                                         (the innermost frame in modules above a
+ *                                         frame whose name contains substring)
  *
  * A sample is named by its type ("inuse_space") and defaults to the
  * profile's default (profile_default_sample_index).

@@ -11,6 +11,7 @@
  * state's own global table is such an environment too, so code that ends
  * up with it (env 0) is as confined as a rule.
  */
+#include "base/quantity.h"
 #include "lua/sandbox.h"
 
 #include <errno.h>
@@ -87,16 +88,6 @@ const char *sandbox_status_name(enum sandbox_status status)
 	case SANDBOX_BLOCKED: return "blocked";
 	}
 	return "unknown";
-}
-
-static void format_bytes(char *out, size_t n, size_t bytes)
-{
-	if (bytes >= ((size_t)1 << 20) && !(bytes & (((size_t)1 << 20) - 1)))
-		snprintf(out, n, "%zu MiB", bytes >> 20);
-	else if (bytes >= 1024 && !(bytes & 1023))
-		snprintf(out, n, "%zu KiB", bytes >> 10);
-	else
-		snprintf(out, n, "%zu bytes", bytes);
 }
 
 /* --- limits --------------------------------------------------------------- */
@@ -633,7 +624,7 @@ lua_State *sandbox_new(const struct sandbox_limits *lim, struct strbuf *err)
 		sb->limits.max_memory = lim->max_memory;
 	if (lim && lim->max_instructions)
 		sb->limits.max_instructions = lim->max_instructions;
-	format_bytes(cap, sizeof(cap), sb->limits.max_memory);
+	format_size(cap, sizeof(cap), sb->limits.max_memory);
 
 	sb->enforce = 1;
 	L = lua_newstate(sandbox_alloc, sb);
@@ -773,7 +764,7 @@ int sandbox_load_buffer(lua_State *L, const char *buf, size_t len,
 	if (status == LUA_ERRMEM) {
 		char cap[32];
 
-		format_bytes(cap, sizeof(cap), sb->limits.max_memory);
+		format_size(cap, sizeof(cap), sb->limits.max_memory);
 		error_set(err, "cannot load '%s': memory limit of %s exceeded", name, cap);
 		lua_pop(L, 1);
 		goto cleanup;
@@ -879,7 +870,7 @@ static enum sandbox_status classify(lua_State *L, int status, const char *src,
 		return SANDBOX_INSTRUCTION_LIMIT;
 	}
 	if (status == LUA_ERRMEM) {
-		format_bytes(cap, sizeof(cap), sb->limits.max_memory);
+		format_size(cap, sizeof(cap), sb->limits.max_memory);
 		if (sb->memory_refused)
 			error_set(err, "%s: memory limit of %s exceeded", src, cap);
 		else

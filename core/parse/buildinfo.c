@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "parse/buildinfo.h"
+#include "base/hex.h"
 #include "base/strbuf.h"
 
 #define BI_MAGIC "\xff Go buildinf:"
@@ -270,22 +271,33 @@ static int elf_read_header(struct elf_file *ef, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * Reads a header table (nr entries of entsize bytes at off) into a new
+ * *tab; the bound on nr keeps a hostile count from allocating gigabytes.
+ */
+static int elf_read_table(const struct elf_file *ef, uint64_t off, uint64_t nr, unsigned entsize,
+			  uint64_t max, const char *what, unsigned char **tab, struct strbuf *err)
+{
+	size_t tabsize;
+
+	*tab = NULL;
+	if (nr > max)
+		return bi_error(ef, err, "too many %s (%llu)", what, (unsigned long long)nr);
+	tabsize = (size_t)nr * entsize;
+	*tab = xmalloc(tabsize);
+	return elf_read(ef, off, tabsize, *tab, what, err);
+}
+
 static int elf_read_segments(struct elf_file *ef, struct strbuf *err)
 {
 	unsigned char *tab = NULL;
-	size_t tabsize, i;
+	size_t i;
 	int ret = -1;
 
 	if (!ef->phnum)
 		return 0;
-	if (ef->phnum > ELF_MAX_PHDRS) {
-		bi_error(ef, err, "too many program headers (%llu)",
-			 (unsigned long long)ef->phnum);
-		goto cleanup;
-	}
-	tabsize = (size_t)ef->phnum * ef->phentsize;
-	tab = xmalloc(tabsize);
-	if (elf_read(ef, ef->phoff, tabsize, tab, "program headers", err) < 0)
+	if (elf_read_table(ef, ef->phoff, ef->phnum, ef->phentsize, ELF_MAX_PHDRS,
+			   "program headers", &tab, err) < 0)
 		goto cleanup;
 	for (i = 0; i < ef->phnum; i++) {
 		const unsigned char *p = tab + i * ef->phentsize;
@@ -323,7 +335,7 @@ static int elf_find_section(struct elf_file *ef, const char *name,
 {
 	unsigned char *tab = NULL;
 	char *names = NULL;
-	size_t tabsize, namesize, want = strlen(name) + 1;
+	size_t namesize, want = strlen(name) + 1;
 	struct elf_shdr strtab, sh;
 	uint64_t i;
 	int ret = -1;
@@ -331,14 +343,8 @@ static int elf_find_section(struct elf_file *ef, const char *name,
 	*found = 0;
 	if (!ef->shnum)
 		return 0;
-	if (ef->shnum > ELF_MAX_SHDRS) {
-		bi_error(ef, err, "too many section headers (%llu)",
-			 (unsigned long long)ef->shnum);
-		goto cleanup;
-	}
-	tabsize = (size_t)ef->shnum * ef->shentsize;
-	tab = xmalloc(tabsize);
-	if (elf_read(ef, ef->shoff, tabsize, tab, "section headers", err) < 0)
+	if (elf_read_table(ef, ef->shoff, ef->shnum, ef->shentsize, ELF_MAX_SHDRS,
+			   "section headers", &tab, err) < 0)
 		goto cleanup;
 	if (!ef->shstrndx || ef->shstrndx >= ef->shnum) {
 		ret = 0;
@@ -737,17 +743,6 @@ static int parse_module(struct buildinfo_module *m, const char *s, size_t len,
 	m->version = xstrndup(col[1], col_len[1]);
 	m->sum = nr == 3 ? xstrndup(col[2], col_len[2]) : xstrdup("");
 	return 0;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static void add_utf8(struct strbuf *sb, uint32_t r)

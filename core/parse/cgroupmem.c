@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "parse/cgroupmem.h"
+#include "base/quantity.h"
 
 void cgroup_mem_init(struct cgroup_mem *c)
 {
@@ -64,7 +65,7 @@ static void read_count(struct cgroup_mem *c, const char *text, const char *file,
 
 	if (!text)
 		return;
-	if (trim_value(text, &s, &len) < 0 || kv_parse_int64(s, len, &v) < 0 || v < 0) {
+	if (trim_value(text, &s, &len) < 0 || parse_i64_n(s, len, &v) < 0 || v < 0) {
 		warn(c, file, "not a non-negative number");
 		return;
 	}
@@ -85,7 +86,7 @@ static int parse_limit(const char *s, size_t len, int64_t *v, int *unlimited)
 		*unlimited = 1;
 		return 0;
 	}
-	if (!kv_parse_int64(s, len, v)) {
+	if (!parse_i64_n(s, len, v)) {
 		if (*v < 0)
 			return -1;
 		*unlimited = *v >= CGMEM_UNLIMITED_MIN;

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "parse/goroutines.h"
+#include "base/hash.h"
+#include "base/quantity.h"
 #include "base/strbuf.h"
 
 /* ---- interned strings ---------------------------------------------------------- */
@@ -26,18 +28,6 @@ struct goroutine_strings {
 	struct interned *slots;	/* open addressing; s == NULL is empty */
 	size_t cap, nr;
 };
-
-static uint64_t hash_bytes(const char *p, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
 
 static void strings_grow(struct goroutine_strings *t)
 {
@@ -60,7 +50,7 @@ static void strings_grow(struct goroutine_strings *t)
 
 static const char *intern(struct goroutine_strings *t, const char *p, size_t len)
 {
-	uint64_t h = hash_bytes(p, len);
+	uint64_t h = fnv1a64(p, len);
 	size_t i;
 
 	if ((t->nr + 1) * 2 > t->cap)
@@ -125,27 +115,6 @@ static int has_prefix(const char *p, size_t len, const char *prefix)
 	return len >= n && !memcmp(p, prefix, n);
 }
 
-static int parse_u64(const char *p, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!len)
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned dg;
-
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		dg = (unsigned)(p[i] - '0');
-		if (v > (UINT64_MAX - dg) / 10)
-			return -1;
-		v = v * 10 + dg;
-	}
-	*out = v;
-	return 0;
-}
-
 /* One item after the state: ", 5 minutes", ", locked to thread", or unknown. */
 static void header_item(struct goroutine *g, const char *p, size_t len)
 {
@@ -161,7 +130,7 @@ static void header_item(struct goroutine *g, const char *p, size_t len)
 		return;
 	rest = len - (size_t)(sp - p);
 	if (((rest == 8 && !memcmp(sp, " minutes", 8)) || (rest == 7 && !memcmp(sp, " minute", 7))) &&
-	    !parse_u64(p, (size_t)(sp - p), &n) && n <= INT64_MAX)
+	    !parse_u64_n(p, (size_t)(sp - p), &n) && n <= INT64_MAX)
 		g->wait_minutes = (int64_t)n;
 }
 
@@ -179,7 +148,7 @@ static int parse_header(struct parser *ps, const char *p, size_t len)
 	p += strlen("goroutine ");
 	for (id = p; p < end && *p >= '0' && *p <= '9'; p++)
 		;
-	if (parse_u64(id, (size_t)(p - id), &gid) < 0 || (p < end && *p != ' '))
+	if (parse_u64_n(id, (size_t)(p - id), &gid) < 0 || (p < end && *p != ' '))
 		return -1;
 	if (end - p < 3 || end[-1] != ':' || end[-2] != ']')
 		return -1;
@@ -245,7 +214,7 @@ static void parse_file_line(struct parser *ps, struct goroutine_frame *f, const 
 		end = q - 1;
 	for (colon = end; colon > p && colon[-1] != ':'; colon--)
 		;
-	if (colon > p && !parse_u64(colon, (size_t)(end - colon), &line) && line <= INT32_MAX) {
+	if (colon > p && !parse_u64_n(colon, (size_t)(end - colon), &line) && line <= INT32_MAX) {
 		f->file = intern(ps->d->strings, p, (size_t)(colon - 1 - p));
 		f->line = (int)line;
 	} else {
@@ -267,7 +236,7 @@ static void parse_created_by(struct parser *ps, const char *p, size_t len)
 		;
 	if (q < end && (size_t)(q - p) > sizeof(in) - 1 &&
 	    !memcmp(q - (sizeof(in) - 1), in, sizeof(in) - 1) &&
-	    !parse_u64(q, (size_t)(end - q), &creator)) {
+	    !parse_u64_n(q, (size_t)(end - q), &creator)) {
 		g->creator_id = creator;
 		end = q - (sizeof(in) - 1);
 	}
@@ -412,14 +381,14 @@ void goroutine_groups_release(struct goroutine_groups *g)
 /* Interned strings make these pointer comparisons. */
 static uint64_t group_hash(const struct goroutine *g)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = FNV1A64_INIT;
 	size_t i;
 
-	h = (h ^ (uintptr_t)g->state) * 0x100000001b3ull;
-	h = (h ^ (uintptr_t)g->created_by.func) * 0x100000001b3ull;
-	h = (h ^ g->nr_frames) * 0x100000001b3ull;
+	h = fnv1a64_word(h, (uintptr_t)g->state);
+	h = fnv1a64_word(h, (uintptr_t)g->created_by.func);
+	h = fnv1a64_word(h, g->nr_frames);
 	for (i = 0; i < g->nr_frames; i++)
-		h = (h ^ (uintptr_t)g->frames[i].func) * 0x100000001b3ull;
+		h = fnv1a64_word(h, (uintptr_t)g->frames[i].func);
 	return h ^ (h >> 29);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parse/kvfile.h"
+#include "base/quantity.h"
 #include "base/strbuf.h"
 
 void kvtable_init(struct kvtable *t)
@@ -32,37 +33,6 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-int kv_parse_int64(const char *s, size_t len, int64_t *out)
-{
-	size_t i = 0;
-	int neg = 0;
-	uint64_t v = 0, limit;
-
-	if (len && (s[0] == '-' || s[0] == '+')) {
-		neg = s[0] == '-';
-		i++;
-	}
-	if (i == len)
-		return -1;
-	/* the magnitude of INT64_MIN is one more than INT64_MAX */
-	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; i < len; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		d = (unsigned)(s[i] - '0');
-		if (v > (limit - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (neg)
-		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-	else
-		*out = (int64_t)v;
-	return 0;
-}
-
 /* "123" or "123 kB" (KV_COLON only) into bytes; -1 when not a number or out of range. */
 static int parse_value(const char *v, size_t len, enum kv_format fmt, int64_t *out)
 {
@@ -72,14 +42,14 @@ static int parse_value(const char *v, size_t len, enum kv_format fmt, int64_t *o
 		len -= 3;
 		while (len && is_space(v[len - 1]))
 			len--;
-		if (kv_parse_int64(v, len, &n) < 0)
+		if (parse_i64_n(v, len, &n) < 0)
 			return -1;
 		if (n > INT64_MAX / 1024 || n < INT64_MIN / 1024)
 			return -1;
 		*out = n * 1024;
 		return 0;
 	}
-	return kv_parse_int64(v, len, out);
+	return parse_i64_n(v, len, out);
 }
 
 /* Splits one line into key and value; -1 when it is not a pair. */

@@ -70,10 +70,4 @@ int kv_get(const struct kvtable *t, const char *key, int64_t *out);
 /* 0 and *out (owned by t) when key is present, else -1. */
 int kv_get_str(const struct kvtable *t, const char *key, const char **out);
 
-/*
- * Parses a whole decimal integer [-+]?[0-9]+ of exactly len bytes into *out;
- * -1 for anything else, including values outside int64.
- */
-int kv_parse_int64(const char *s, size_t len, int64_t *out);
-
 #endif

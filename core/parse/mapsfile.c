@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parse/mapsfile.h"
+#include "base/hex.h"
 #include "base/strbuf.h"
 
 struct mapping {
@@ -21,17 +22,6 @@ void maps_summary_init(struct maps_summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex number of at most 16 digits at *p; advances *p. */
 static int parse_hex(const char **p, const char *end, uint64_t *out)
 {
@@ -39,7 +29,7 @@ static int parse_hex(const char **p, const char *end, uint64_t *out)
 	uint64_t v = 0;
 	int d;
 
-	while (*p < end && (d = hexval(**p)) >= 0) {
+	while (*p < end && (d = hex_value(**p)) >= 0) {
 		if (*p - s >= 16)
 			return -1;
 		v = (v << 4) | (uint64_t)d;

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "parse/memstats.h"
+#include "base/json.h"
+#include "base/quantity.h"
 #include "base/strbuf.h"
 
 enum field_kind {
@@ -133,28 +135,6 @@ static void set_present(struct memstats *m, enum memstats_field f)
 
 /* ---- heap?debug=1 ------------------------------------------------------------ */
 
-/* Decimal uint64 of exactly len bytes, no sign; -1 otherwise. */
-static int parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!len)
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
 static int parse_f64(const char *s, size_t len, double *out)
 {
 	char buf[64], *end;
@@ -193,7 +173,7 @@ static int parse_array(const char *s, size_t len, uint64_t *arr, size_t *nr)
 		tok = p;
 		while (p < end && *p != ' ')
 			p++;
-		if (parse_u64(tok, (size_t)(p - tok), &v) < 0)
+		if (parse_u64_n(tok, (size_t)(p - tok), &v) < 0)
 			return -1;
 		if (n < MEMSTATS_PAUSE_LEN)
 			arr[n++] = v;
@@ -210,7 +190,7 @@ static int set_from_text(struct memstats *m, const struct field_desc *d,
 
 	switch (d->kind) {
 	case KIND_U64:
-		if (parse_u64(v, len, &u) < 0)
+		if (parse_u64_n(v, len, &u) < 0)
 			return -1;
 		*u64_at(m, d) = u;
 		break;
@@ -253,7 +233,7 @@ static int set_pair(struct memstats *m, size_t pair, const char *v, size_t len)
 	b = len - a - 1;
 	if (a < 2 || v[a - 1] != ' ' || b < 2 || slash[1] != ' ')
 		return -1;
-	if (parse_u64(v, a - 1, &inuse) < 0 || parse_u64(slash + 2, b - 1, &sys) < 0)
+	if (parse_u64_n(v, a - 1, &inuse) < 0 || parse_u64_n(slash + 2, b - 1, &sys) < 0)
 		return -1;
 	*u64_at(m, desc_by_field(pairs[pair].inuse)) = inuse;
 	*u64_at(m, desc_by_field(pairs[pair].sys)) = sys;
@@ -452,8 +432,8 @@ int memstats_parse_json(const char *text, size_t len, struct memstats *m,
 		goto cleanup;
 	}
 	obj = root;
-	if (json_object_object_get_ex(root, "memstats", &inner) &&
-	    json_object_get_type(inner) == json_type_object)
+	inner = json_get_obj(root, "memstats");
+	if (inner)
 		obj = inner;
 	for (i = 0; i < NR_FIELDS; i++) {
 		struct json_object *o;

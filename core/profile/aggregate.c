@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
+#include "base/hex.h"
+
 void agg_table_init(struct agg_table *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -19,18 +22,6 @@ void agg_table_release(struct agg_table *t)
 	agg_table_init(t);
 }
 
-static uint64_t hash_str(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void rehash(struct agg_table *t)
 {
 	size_t i, n = t->nr_slots ? t->nr_slots * 2 : 1024;
@@ -41,7 +32,7 @@ static void rehash(struct agg_table *t)
 	t->nr_slots = n;
 	for (i = 0; i < t->nr; i++) {
 		const char *s = t->names.buf + t->rows[i].name;
-		size_t h = (size_t)hash_str(s, strlen(s)) & (n - 1);
+		size_t h = (size_t)fnv1a64(s, strlen(s)) & (n - 1);
 
 		while (t->slots[h] != UINT32_MAX)
 			h = (h + 1) & (n - 1);
@@ -57,7 +48,7 @@ static uint32_t intern(struct agg_table *t, const char *s, size_t len)
 
 	if ((t->nr + 1) * 2 > t->nr_slots)
 		rehash(t);
-	h = (size_t)hash_str(s, len) & (t->nr_slots - 1);
+	h = (size_t)fnv1a64(s, len) & (t->nr_slots - 1);
 	while (t->slots[h] != UINT32_MAX) {
 		const char *o = t->names.buf + t->rows[t->slots[h]].name;
 
@@ -76,14 +67,6 @@ static uint32_t intern(struct agg_table *t, const char *s, size_t len)
 	return (uint32_t)t->nr++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 void go_package_of(const char *func, struct strbuf *out)
 {
 	size_t end = strcspn(func, "[");	/* generic arguments hold any path */
@@ -97,8 +80,8 @@ void go_package_of(const char *func, struct strbuf *out)
 	strbuf_reset(out);
 	/* the linker escapes dots of the last path element as %2e */
 	for (i = 0; i < dot; i++) {
-		if (func[i] == '%' && i + 2 < dot && hexval(func[i + 1]) >= 0 && hexval(func[i + 2]) >= 0) {
-			strbuf_addch(out, (char)(hexval(func[i + 1]) * 16 + hexval(func[i + 2])));
+		if (func[i] == '%' && i + 2 < dot && hex_value(func[i + 1]) >= 0 && hex_value(func[i + 2]) >= 0) {
+			strbuf_addch(out, (char)(hex_value(func[i + 1]) * 16 + hex_value(func[i + 2])));
 			i += 2;
 		} else {
 			strbuf_addch(out, func[i]);

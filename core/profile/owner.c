@@ -58,13 +58,84 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * The function of every frame of sample s, leaf first, an inlined Line being
+ * a frame of its own; frames without a function are left out. Both walks
+ * below need the same order, so it is spelled once.
+ */
+static size_t sample_functions(const struct profile *p, size_t s, uint32_t **fns, size_t *alloc)
+{
+	size_t nr = 0;
+	uint32_t k;
+
+	for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
+		const struct profile_location *l = &p->locations[p->locs[k]];
+		uint32_t j;
+
+		for (j = 0; j < l->nr_lines; j++) {
+			uint32_t fn = p->lines[l->line_off + j].function;
+
+			if (fn == PROFILE_NONE)
+				continue;
+			ALLOC_GROW(*fns, nr + 1, *alloc);
+			(*fns)[nr++] = fn;
+		}
+	}
+	return nr;
+}
+
+/* Turns the non-empty slots of value[]/count[] into rows, largest first. */
+static void fill_rows(struct owner_table *t, size_t nr, const int64_t *value,
+		      const int64_t *count, const char *(*name)(size_t i, const void *ctx),
+		      const void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		struct owner_row *r;
+
+		if (!count[i])
+			continue;
+		t->rows = xreallocarray(t->rows, t->nr + 1, sizeof(*t->rows));
+		r = &t->rows[t->nr++];
+		r->name = xstrdup(name(i, ctx));
+		r->value = value[i];
+		r->samples = count[i];
+	}
+	if (t->nr)
+		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+}
+
+struct owner_names {
+	const char *const *modules;
+	size_t nr_modules;
+};
+
+/* modules first, then the three classes */
+static const char *owner_name(size_t i, const void *ctx)
+{
+	static const char *const classes[] = { "(runtime)", "(stdlib)", "(other)" };
+	const struct owner_names *n = ctx;
+
+	return i < n->nr_modules ? n->modules[i] : classes[i - n->nr_modules];
+}
+
+static const char *function_name(size_t i, const void *ctx)
+{
+	const struct profile *p = ctx;
+
+	return profile_str(p, p->functions[i].name);
+}
+
 int profile_owners(const struct profile *p, size_t sample_index, const char *const *modules,
 		   size_t nr_modules, struct owner_table *t, struct strbuf *err)
 {
 	struct strbuf pkg = STRBUF_INIT;
+	struct owner_names names = { modules, nr_modules };
 	int *fn_owner = NULL;
 	int64_t *value = NULL, *count = NULL;
-	size_t nr_slots = nr_modules + 3, i, s;
+	uint32_t *fns = NULL;
+	size_t fns_alloc = 0, nr_slots = nr_modules + 3, i, s;
 
 	if (sample_index >= p->nr_sample_types)
 		return error_set(err, "sample index %zu out of range", sample_index);
@@ -75,58 +146,36 @@ int profile_owners(const struct profile *p, size_t sample_index, const char *con
 	count = xcalloc(nr_slots, sizeof(*count));
 	for (s = 0; s < p->nr_samples; s++) {
 		int64_t w = profile_value(p, s, sample_index);
-		int owner = OWN_OTHER, leaf_class = OWN_OTHER, have_leaf = 0;
-		uint32_t k;
+		int owner = OWN_OTHER;
+		size_t f, nr;
 
 		t->total += w < 0 ? -w : w;
 		if (!w)
 			continue;
-		for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
-			const struct profile_location *l = &p->locations[p->locs[k]];
-			uint32_t j;
+		nr = sample_functions(p, s, &fns, &fns_alloc);
+		for (f = 0; f < nr; f++) {
+			uint32_t fn = fns[f];
+			int o;
 
-			for (j = 0; j < l->nr_lines; j++) {
-				uint32_t fn = p->lines[l->line_off + j].function;
-				int o;
-
-				if (fn == PROFILE_NONE)
-					continue;
-				if (fn_owner[fn] == OWN_UNSET) {
-					go_package_of(profile_str(p, p->functions[fn].name), &pkg);
-					fn_owner[fn] = owner_of(pkg.buf ? pkg.buf : "", modules, nr_modules);
-				}
-				o = fn_owner[fn];
-				if (!have_leaf) {
-					leaf_class = o < 0 ? o : OWN_OTHER;
-					have_leaf = 1;
-				}
-				if (o >= 0) {
-					owner = o;
-					goto found;
-				}
+			if (fn_owner[fn] == OWN_UNSET) {
+				go_package_of(profile_str(p, p->functions[fn].name), &pkg);
+				fn_owner[fn] = owner_of(pkg.buf ? pkg.buf : "", modules, nr_modules);
+			}
+			o = fn_owner[fn];
+			if (!f)
+				owner = o < 0 ? o : OWN_OTHER;	/* the leaf's class, unless a module owns one */
+			if (o >= 0) {
+				owner = o;
+				break;
 			}
 		}
-		owner = leaf_class;
-found:
 		/* modules first, then the three classes */
 		i = owner >= 0 ? (size_t)owner : nr_modules + (size_t)(-owner - 1);
 		value[i] += w;
 		count[i]++;
 	}
-	for (i = 0; i < nr_slots; i++) {
-		static const char *const classes[] = { "(runtime)", "(stdlib)", "(other)" };
-		struct owner_row *r;
-
-		if (!count[i])
-			continue;
-		t->rows = xreallocarray(t->rows, t->nr + 1, sizeof(*t->rows));
-		r = &t->rows[t->nr++];
-		r->name = xstrdup(i < nr_modules ? modules[i] : classes[i - nr_modules]);
-		r->value = value[i];
-		r->samples = count[i];
-	}
-	if (t->nr)
-		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	fill_rows(t, nr_slots, value, count, owner_name, &names);
+	free(fns);
 	free(fn_owner);
 	free(value);
 	free(count);
@@ -142,7 +191,8 @@ int profile_callers(const struct profile *p, size_t sample_index, const char *ne
 	int *fn_owner = NULL;
 	unsigned char *fn_match = NULL;
 	int64_t *value = NULL, *count = NULL;
-	size_t i, s;
+	uint32_t *fns = NULL;
+	size_t fns_alloc = 0, i, s;
 
 	if (sample_index >= p->nr_sample_types)
 		return error_set(err, "sample index %zu out of range", sample_index);
@@ -160,25 +210,20 @@ int profile_callers(const struct profile *p, size_t sample_index, const char *ne
 	}
 	for (s = 0; s < p->nr_samples; s++) {
 		int64_t w = profile_value(p, s, sample_index);
-		uint32_t k, caller = PROFILE_NONE;
+		uint32_t caller = PROFILE_NONE;
+		size_t f, nr;
 		int matched = 0;
 
 		if (!w)
 			continue;
-		for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
-			const struct profile_location *l = &p->locations[p->locs[k]];
-			uint32_t j;
+		nr = sample_functions(p, s, &fns, &fns_alloc);
+		for (f = 0; f < nr; f++) {
+			uint32_t fn = fns[f];
 
-			for (j = 0; j < l->nr_lines; j++) {
-				uint32_t fn = p->lines[l->line_off + j].function;
-
-				if (fn == PROFILE_NONE)
-					continue;
-				matched |= fn_match[fn];
-				/* the innermost owned frame above the match */
-				if (matched && caller == PROFILE_NONE && fn_owner[fn] >= 0 && !fn_match[fn])
-					caller = fn;
-			}
+			matched |= fn_match[fn];
+			/* the innermost owned frame above the match */
+			if (matched && caller == PROFILE_NONE && fn_owner[fn] >= 0 && !fn_match[fn])
+				caller = fn;
 		}
 		if (caller == PROFILE_NONE)
 			continue;
@@ -186,19 +231,8 @@ int profile_callers(const struct profile *p, size_t sample_index, const char *ne
 		value[caller] += w;
 		count[caller]++;
 	}
-	for (i = 0; i < p->nr_functions; i++) {
-		struct owner_row *r;
-
-		if (!count[i])
-			continue;
-		t->rows = xreallocarray(t->rows, t->nr + 1, sizeof(*t->rows));
-		r = &t->rows[t->nr++];
-		r->name = xstrdup(profile_str(p, p->functions[i].name));
-		r->value = value[i];
-		r->samples = count[i];
-	}
-	if (t->nr)
-		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	fill_rows(t, p->nr_functions, value, count, function_name, p);
+	free(fns);
 	free(fn_owner);
 	free(fn_match);
 	free(value);

@@ -26,6 +26,8 @@
 #include "profile/demangle.h"
 #include "profile.pb-c.h"
 #include "profile/re2posix.h"
+#include "base/io.h"
+#include "base/quantity.h"
 
 /* ---- a bump allocator for protobuf-c, reset after each submessage ---- */
 
@@ -1017,14 +1019,6 @@ static void prune_warning(struct profile *p, const char *name, const char *what,
 
 int64_t profile_prune_budget_ns = -1;
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 struct pruner {
 	regex_t drop, keep;
 	int has_keep;
@@ -1041,7 +1035,7 @@ static int fn_dropped(const struct profile *p, struct pruner *pr, uint32_t fn)
 		const char *fname = profile_str(p, p->functions[fn].name);
 		size_t off, n;
 
-		if (now_ns() > pr->deadline)
+		if (clock_mono_ns() > pr->deadline)
 			return -1;
 		prune_name(fname, p->str_len[p->functions[fn].name], &off, &n);
 		/* one call must stay short too: no real name is near this long */
@@ -1169,7 +1163,7 @@ void profile_prune(struct profile *p, const char *name)
 	 */
 	if (budget < 0)
 		budget = 1000000000 + (int64_t)(p->decoded_bytes / 10);
-	pr.deadline = now_ns() + budget;
+	pr.deadline = clock_mono_ns() + budget;
 	pr.fn_drop = xcalloc(p->nr_functions ? p->nr_functions : 1, 1);
 	cut = xmalloc((p->nr_locations ? p->nr_locations : 1) * sizeof(*cut));
 	if (prune_decide(p, &pr, cut, &nr_cut) < 0)
@@ -1227,15 +1221,12 @@ size_t profile_default_sample_index(const struct profile *p)
 int profile_sample_index(const struct profile *p, const char *name)
 {
 	size_t i;
-	char *end;
 	long n;
 
 	for (i = 0; i < p->nr_sample_types; i++)
 		if (!strcmp(profile_str(p, p->sample_types[i].type), name))
 			return (int)i;
-	errno = 0;
-	n = strtol(name, &end, 10);
-	if (!errno && end != name && !*end && n >= 0 && (size_t)n < p->nr_sample_types)
+	if (!parse_long_range(name, 0, (long)p->nr_sample_types - 1, &n))
 		return (int)n;
 	return -1;
 }

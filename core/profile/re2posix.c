@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
+
 #define MAX_DEPTH 1000
 
 struct xlate {
@@ -69,17 +71,6 @@ static int is_digit(int c)
 static int is_alnum(int c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* A literal byte outside brackets, in a form POSIX reads as that byte. */
@@ -182,8 +173,8 @@ static int escape_byte(struct xlate *x)
 		s++;
 		if (s < x->end && *s == '{') {
 			v = 0;
-			for (s++; s < x->end && hexval(*s) >= 0; s++) {
-				v = v * 16 + hexval(*s);
+			for (s++; s < x->end && hex_value(*s) >= 0; s++) {
+				v = v * 16 + hex_value(*s);
 				if (v > 0x10ffff)
 					return fail(x, "invalid escape sequence");
 			}
@@ -191,9 +182,9 @@ static int escape_byte(struct xlate *x)
 				return fail(x, "invalid escape sequence");
 			s++;
 		} else {
-			if (x->end - s < 2 || hexval(s[0]) < 0 || hexval(s[1]) < 0)
+			if (x->end - s < 2 || hex_value(s[0]) < 0 || hex_value(s[1]) < 0)
 				return fail(x, "invalid escape sequence");
-			v = hexval(s[0]) * 16 + hexval(s[1]);
+			v = hex_value(s[0]) * 16 + hex_value(s[1]);
 			s += 2;
 		}
 		if (v >= 0x80)

@@ -12,8 +12,9 @@
 /*
  * What triage analyze found: findings from rules, rung notes ("ruled out
  * because ..."), what each rule did, the memory ledger, and the verdict on
- * every rung of the ladder. The Lua host fills it; this file ranks it and
- * prints it (text, markdown, JSON "triage.report/1", docs/report-format.md).
+ * every rung of the ladder. The Lua host fills it; report.c ranks it, and
+ * one file per format prints it (text, markdown, JSON "triage.report/1",
+ * docs/report-format.md), found by name in the table of formats.c.
  */
 
 enum rung {
@@ -99,6 +100,13 @@ struct report {
 
 void report_init(struct report *r);
 void report_release(struct report *r);
+void finding_release(struct finding *f);
+void rung_note_release(struct rung_note *n);
+/*
+ * Drops the findings and notes past the first nr_findings and nr_notes:
+ * what a rule that failed half way added does not stay in the report.
+ */
+void report_truncate(struct report *r, size_t nr_findings, size_t nr_notes);
 
 struct finding *report_add_finding(struct report *r);
 struct rung_note *report_add_note(struct report *r);
@@ -118,11 +126,30 @@ const char *rule_status_name(enum rule_status s);
  */
 void report_finish(struct report *r);
 
-int report_write_text(const struct report *r, FILE *out, int color);
-int report_write_markdown(const struct report *r, FILE *out);
-int report_write_json(const struct report *r, FILE *out);
+/*
+ * The formats, one file each. A writer prints the finished report to out
+ * and returns 0, or -1 when out has an error; color asks for ANSI colour,
+ * which only the text format uses.
+ */
+typedef int report_writer(const struct report *r, FILE *out, int color);
+
+report_writer report_write_text;	/* text.c */
+report_writer report_write_markdown;	/* markdown.c */
+report_writer report_write_json;	/* json.c */
 /* The JSON document (caller puts it). */
 json_object *report_to_json(const struct report *r);
+
+struct report_format {
+	const char *name;	/* what --format takes */
+	report_writer *write;
+};
+
+/* The format called name, NULL when there is none (formats.c). */
+const struct report_format *report_format_find(const char *name);
+/* All formats, the default first, ended by a row with a NULL name. */
+const struct report_format *report_format_list(void);
+/* Appends "text, markdown or json": the names, for messages. */
+void report_format_names(struct strbuf *sb);
 
 /* Highest severity among findings; -1 when none. */
 int report_max_severity(const struct report *r);

@@ -1,11 +1,12 @@
 -- Goroutines that pile up in one place, started by the service's own code.
+local fmt = require("triage.fmt")
 return {
   id = "business-goroutine-leak",
   rung = "business",
   title = "Goroutines started by the service pile up",
-  requires = { "ownership.goroutine_groups", "goroutines", "fmt" },
+  requires = { "ownership.goroutine_groups", "goroutines" },
   check = function(b, r)
-    local fmt, total = b.fmt, b.goroutines.count
+    local total = b.goroutines.count
     local worst = b.ownership.largest_group("main")
     if not worst or worst.count < 200 then
       r:rule_out{ reason = "no group of goroutines created by the main module is large",

@@ -2,15 +2,16 @@
 -- are owned by their innermost main-module or dependency frame (see the
 -- ownership plugin), so allocations made through the standard library on
 -- behalf of the service count here.
+local fmt = require("triage.fmt")
 return {
   id = "business-heap-main-module",
   rung = "business",
   title = "The service's own code holds most of the heap",
-  requires = { "ownership.heap", "fmt" },
+  requires = { "ownership.heap" },
   -- dominating a small heap is normal; it matters when the heap is a large
   -- part of the headline number, or grows
   check = function(b, r)
-    local h, fmt = b.ownership.heap, b.fmt
+    local h = b.ownership.heap
     if h.total == 0 then
       r:inconclusive("the heap profile holds no live memory")
       return

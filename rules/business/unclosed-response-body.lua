@@ -2,13 +2,13 @@
 -- body is never closed keeps its connection, and the connection's read and
 -- write goroutines, alive. The frames are in net/http, but the fix is in
 -- the caller, so this is a business-code finding.
+local fmt = require("triage.fmt")
 return {
   id = "business-unclosed-response-body",
   rung = "business",
   title = "HTTP response bodies are not closed",
-  requires = { "goroutines", "fmt" },
+  requires = { "goroutines" },
   check = function(b, r)
-    local fmt = b.fmt
     local readers, writers = 0, 0
     for _, g in ipairs(b.goroutines.groups) do
       for _, f in ipairs(g.frames) do

@@ -1,11 +1,12 @@
 -- Other processes in the same cgroup are charged to the same limit.
+local fmt = require("triage.fmt")
 return {
   id = "environment-other-processes",
   rung = "environment",
   title = "Other processes share the cgroup",
-  requires = { "cgroup", "cgroup_procs", "fmt" },
+  requires = { "cgroup", "cgroup_procs" },
   check = function(b, r)
-    local cg, fmt = b.cgroup, b.fmt
+    local cg = b.cgroup
     local procs = b.cgroup_procs
     local rss_anon = b.status and b.status.RssAnon
     local others = (cg.anon and rss_anon) and (cg.anon - rss_anon) or 0

@@ -1,11 +1,12 @@
 -- File-heavy work fills the cgroup's page cache (casebook case 4).
+local fmt = require("triage.fmt")
 return {
   id = "environment-page-cache",
   rung = "environment",
   title = "Page cache fills the container's memory",
-  requires = { "cgroup", "fmt" },
+  requires = { "cgroup" },
   check = function(b, r)
-    local cg, fmt = b.cgroup, b.fmt
+    local cg = b.cgroup
     local file = cg.file or ((cg.active_file or 0) + (cg.inactive_file or 0))
     local base = (not cg.limit_unlimited and cg.limit) or cg.usage
     if not base or base == 0 then r:inconclusive("no cgroup usage or limit") return end

@@ -1,12 +1,12 @@
 -- Transparent huge pages set to "always" can round memory up to 2 MiB
 -- pages and inflate RSS for sparse heaps.
+local fmt = require("triage.fmt")
 return {
   id = "environment-thp",
   rung = "environment",
   title = "Transparent huge pages inflate RSS",
-  requires = { "host", "smaps", "status", "fmt" },
+  requires = { "host", "smaps", "status" },
   check = function(b, r)
-    local fmt = b.fmt
     local thp = b.host.thp_enabled
     local huge = b.smaps.AnonHugePages or 0
     local rss = b.status.VmRSS or 0

@@ -1,12 +1,13 @@
 -- The cgroup is at its limit, or has already killed: the pressure is real,
 -- whatever fills it.
+local fmt = require("triage.fmt")
 return {
   id = "environment-near-limit",
   rung = "environment",
   title = "Memory usage at the cgroup limit, OOM kills",
-  requires = { "cgroup", "fmt" },
+  requires = { "cgroup" },
   check = function(b, r)
-    local cg, fmt = b.cgroup, b.fmt
+    local cg = b.cgroup
     local kills = cg.oom_kill or 0
     local fails = cg.max_events or 0
     if cg.limit_unlimited or not cg.limit then

@@ -1,12 +1,13 @@
 -- Goroutines started inside a dependency pile up (casebook case 1:
 -- remotedialer sessions started by steve's aggregation).
+local fmt = require("triage.fmt")
 return {
   id = "libraries-goroutine-leak",
   rung = "libraries",
   title = "Goroutines started by a dependency pile up",
-  requires = { "ownership.goroutine_groups", "goroutines", "fmt" },
+  requires = { "ownership.goroutine_groups", "goroutines" },
   check = function(b, r)
-    local fmt, total = b.fmt, b.goroutines.count
+    local total = b.goroutines.count
     local worst = b.ownership.largest_group("dependency")
     if not worst or worst.count < 200 then
       r:rule_out{ reason = "no large group of goroutines was created by a dependency",

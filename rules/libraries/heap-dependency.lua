@@ -1,12 +1,13 @@
 -- A dependency holds the heap (casebook cases 1 and 3): named with the
 -- version the binary was built with, so the next step is its changelog.
+local fmt = require("triage.fmt")
 return {
   id = "libraries-heap-dependency",
   rung = "libraries",
   title = "A dependency holds most of the heap",
-  requires = { "ownership.heap", "fmt" },
+  requires = { "ownership.heap" },
   check = function(b, r)
-    local h, fmt = b.ownership.heap, b.fmt
+    local h = b.ownership.heap
     if h.total == 0 then
       r:inconclusive("the heap profile holds no live memory")
       return

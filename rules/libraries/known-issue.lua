@@ -1,13 +1,14 @@
 -- Known memory issues of dependencies (the known_issues plugin's table),
 -- matched on the module and version from build info and on the issue's
 -- signature frames in the profiles.
+local fmt = require("triage.fmt")
+local semver = require("triage.semver")
 return {
   id = "libraries-known-issue",
   rung = "libraries",
   title = "A dependency version with a known memory issue",
-  requires = { "known_issues", "buildinfo", "semver", "fmt" },
+  requires = { "known_issues", "buildinfo" },
   check = function(b, r)
-    local fmt, semver = b.fmt, b.semver
     local deps = {}
     for _, d in ipairs(b.buildinfo.deps or {}) do deps[d.path] = d.version end
     local gover = b.buildinfo.go_version

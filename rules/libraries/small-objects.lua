@@ -1,12 +1,13 @@
 -- Millions of small objects (casebook case 5): the GC spends its time
 -- scanning them. For CPU from GC look at object counts; for memory, bytes.
+local fmt = require("triage.fmt")
 return {
   id = "libraries-small-objects",
   rung = "libraries",
   title = "Millions of small live objects keep the GC busy",
-  requires = { "profiles.heap", "fmt" },
+  requires = { "profiles.heap" },
   check = function(b, r)
-    local fmt, heap = b.fmt, b.profiles.heap
+    local heap = b.profiles.heap
     if not heap:ok() then r:inconclusive("the heap profile is unusable") return end
     local objects = heap:total("inuse_objects")
     local bytes = heap:total("inuse_space")

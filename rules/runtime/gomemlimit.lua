@@ -1,19 +1,21 @@
 -- Go >= 1.19 can be told its container limit (GOMEMLIMIT); without it the
 -- GC paces on GOGC alone and happily grows the heap to twice the live set,
 -- past the cgroup limit.
+local fmt = require("triage.fmt")
+local semver = require("triage.semver")
 return {
   id = "runtime-gomemlimit",
   rung = "runtime",
   title = "No GOMEMLIMIT under a container memory limit",
-  requires = { "cgroup", "buildinfo", "semver", "fmt" },
+  requires = { "cgroup", "buildinfo" },
   check = function(b, r)
-    local cg, fmt = b.cgroup, b.fmt
+    local cg = b.cgroup
     local go = b.buildinfo.go_version
     if cg.limit_unlimited or not cg.limit then
       r:rule_out("the cgroup has no memory limit")
       return
     end
-    local has_limit_api = b.semver.at_least(go, "go1.19")
+    local has_limit_api = semver.at_least(go, "go1.19")
     if has_limit_api == nil then
       r:inconclusive("the Go version is unknown")
       return

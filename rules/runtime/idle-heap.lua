@@ -1,13 +1,14 @@
 -- The runtime holds idle heap it has not returned: RSS far above HeapInuse
 -- with a large HeapIdle - HeapReleased. It is returnable, and the scavenger
 -- returns it over minutes, but a limit can be hit first.
+local fmt = require("triage.fmt")
 return {
   id = "runtime-idle-heap",
   rung = "runtime",
   title = "Idle heap retained by the Go runtime",
-  requires = { "memstats", "fmt" },
+  requires = { "memstats" },
   check = function(b, r)
-    local ms, fmt = b.memstats, b.fmt
+    local ms = b.memstats
     local idle = (ms.HeapIdle or 0) - (ms.HeapReleased or 0)
     local rss = b.status and b.status.VmRSS or ms.Sys
     if idle >= 64 * 1048576 and idle >= 0.25 * rss then

@@ -2,13 +2,14 @@
 -- Go, on Linux >= 4.5): memory the runtime returned stays in RSS as
 -- LazyFree until the kernel is short of memory. Ruled out, with the reason,
 -- when the Go version, GODEBUG or the kernel make it impossible.
+local fmt = require("triage.fmt")
+local semver = require("triage.semver")
 return {
   id = "runtime-madv-free",
   rung = "runtime",
   title = "Returned memory still counted in RSS (MADV_FREE)",
-  requires = { "fmt", "semver" },
+  requires = {},
   check = function(b, r)
-    local fmt, semver = b.fmt, b.semver
     local go = b.buildinfo and b.buildinfo.go_version
     local godebug = b.env and b.env.GODEBUG or ""
     local k = b.kernel

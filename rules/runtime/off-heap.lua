@@ -1,13 +1,14 @@
 -- Memory outside the Go runtime: anonymous RSS well above what Go holds
 -- resident (Sys - HeapReleased) comes from cgo/C libraries or other
 -- mappings, invisible to pprof and MemStats.
+local fmt = require("triage.fmt")
 return {
   id = "runtime-off-heap",
   rung = "runtime",
   title = "Anonymous memory outside the Go runtime (cgo, C libraries)",
-  requires = { "memstats", "status", "fmt" },
+  requires = { "memstats", "status" },
   check = function(b, r)
-    local ms, st, fmt = b.memstats, b.status, b.fmt
+    local ms, st = b.memstats, b.status
     if not (st.RssAnon and ms.Sys) then r:inconclusive("RssAnon or Sys missing") return end
     local go_resident = ms.Sys - (ms.HeapReleased or 0)
     local outside = st.RssAnon - go_resident

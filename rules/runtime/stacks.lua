@@ -1,11 +1,12 @@
 -- Goroutine stacks: StackInuse grows with the number of goroutines.
+local fmt = require("triage.fmt")
 return {
   id = "runtime-stacks",
   rung = "runtime",
   title = "Goroutine stacks take a large share of memory",
-  requires = { "memstats", "fmt" },
+  requires = { "memstats" },
   check = function(b, r)
-    local ms, fmt = b.memstats, b.fmt
+    local ms = b.memstats
     local st = ms.StackInuse or 0
     local rss = b.status and b.status.VmRSS or ms.Sys
     local n = b.goroutines and b.goroutines.count

@@ -1,13 +1,14 @@
 -- pprof's heap profile is sampled live heap as of the last GC: it never
 -- shows idle heap, stacks, runtime metadata, cgo memory or page cache. When
 -- it is far below RSS, say where the rest is (the ledger has the numbers).
+local fmt = require("triage.fmt")
 return {
   id = "tooling-pprof-below-rss",
   rung = "tooling",
   title = "pprof's heap is far below RSS",
-  requires = { "profiles.heap", "status", "fmt" },
+  requires = { "profiles.heap", "status" },
   check = function(b, r)
-    local fmt, heap, rss = b.fmt, b.profiles.heap, b.status.VmRSS
+    local heap, rss = b.profiles.heap, b.status.VmRSS
     if not heap:ok() or not rss then r:inconclusive("heap profile or RSS unusable") return end
     local inuse = heap:total("inuse_space")
     if inuse >= 0.5 * rss then

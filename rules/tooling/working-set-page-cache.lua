@@ -3,13 +3,14 @@
 -- working set (usage - inactive_file), which counts ACTIVE page cache.
 -- When it is far above the process's RSS, the memory is files, not the
 -- program.
+local fmt = require("triage.fmt")
 return {
   id = "tooling-working-set-page-cache",
   rung = "tooling",
   title = "The alarming number counts page cache, not the program's memory",
-  requires = { "cgroup", "fmt" },
+  requires = { "cgroup" },
   check = function(b, r)
-    local cg, fmt = b.cgroup, b.fmt
+    local cg = b.cgroup
     local ws, af = cg.working_set, cg.active_file or 0
     if not ws or ws == 0 then r:inconclusive("the cgroup working set is unknown") return end
     local rss = b.status and b.status.VmRSS

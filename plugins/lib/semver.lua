@@ -1,4 +1,4 @@
--- semver: compare module versions ("v3.1.3", "v0.0.0-20220301-abc",
+-- triage.semver (local semver = require("triage.semver")): compare module versions ("v3.1.3", "v0.0.0-20220301-abc",
 -- "v1.19.0-fake") and Go versions ("go1.19.8"), for rules that know which
 -- release fixed something.
 local function parts(v)
@@ -27,18 +27,12 @@ local function less(a, b)
 end
 
 return {
-  name = "semver",
-  description = "version comparison: semver.less(a, b), semver.at_least(v, min), semver.parses(v); nil when unknown",
-  build = function(b)
-    return {
-      less = less,
-      -- nil when v is not a version: callers must decide what unknown means
-      at_least = function(v, min)
-        local l = less(v, min)
-        if l == nil then return nil end
-        return not l
-      end,
-      parses = function(v) return parts(v) ~= nil end,
-    }
+  less = less,
+  -- nil when v is not a version: callers must decide what unknown means
+  at_least = function(v, min)
+    local l = less(v, min)
+    if l == nil then return nil end
+    return not l
   end,
+  parses = function(v) return parts(v) ~= nil end,
 }

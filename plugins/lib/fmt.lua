@@ -1,4 +1,4 @@
--- fmt: small formatting helpers every rule uses, so numbers in reports
+-- triage.fmt (local fmt = require("triage.fmt")): small formatting helpers every rule uses, so numbers in reports
 -- read the same everywhere ("1.4 GiB", "38%").
 local function bytes(n)
   if n == nil then return "?" end
@@ -35,10 +35,4 @@ local function count(n)
   return (neg and "-" or "") .. out
 end
 
-return {
-  name = "fmt",
-  description = "formatting helpers: fmt.bytes(n), fmt.pct(part, whole), fmt.count(n)",
-  build = function(b)
-    return { bytes = bytes, pct = pct, count = count }
-  end,
-}
+return { bytes = bytes, pct = pct, count = count }

@@ -1,0 +1,113 @@
+/* The Markdown report, for tickets and pull requests (docs/report-format.md). */
+#include "report/report.h"
+
+/* Markdown table cells must not break the row. */
+static void md_cell(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", out);
+		else if (*s == '\n')
+			fputc(' ', out);
+		else
+			fputc(*s, out);
+	}
+}
+
+int report_write_markdown(const struct report *r, FILE *out, int color)
+{
+	char b[32];
+	size_t i, j;
+	int g;
+
+	(void)color;	/* Markdown has no colour; the renderer styles it */
+	fprintf(out, "# triage report: `%s`\n\n", r->bundle ? r->bundle : "bundle");
+	if (r->headline_bytes > 0) {
+		format_bytes(b, sizeof(b), r->headline_bytes);
+		fprintf(out, "**Headline:** %s %s\n\n", r->headline_name ? r->headline_name : "memory", b);
+	}
+	fprintf(out, "## Ladder\n\n| # | rung | verdict | evidence |\n|---|---|---|---|\n");
+	for (g = 0; g < NR_RUNGS; g++) {
+		const struct rung_verdict *v = &r->ladder[g];
+
+		fprintf(out, "| %d | %s | **%s** | ", g + 1, rung_name((enum rung)g), verdict_name(v->verdict));
+		for (j = 0; j < v->evidence.nr; j++) {
+			if (j)
+				fputs("<br>", out);
+			md_cell(out, v->evidence.items[j]);
+		}
+		fputs(" |\n", out);
+	}
+	fprintf(out, "\n## Findings\n\n");
+	if (!r->nr_findings)
+		fprintf(out, "None.\n");
+	for (i = 0; i < r->nr_findings; i++) {
+		const struct finding *f = &r->findings[i];
+
+		fprintf(out, "### %d. %s\n\n", f->rank, f->title ? f->title : f->rule);
+		fprintf(out, "- rule: `%s` (%s), severity **%s**, confidence %.2f", f->rule ? f->rule : "?",
+			rung_name(f->rung), severity_name(f->severity), f->confidence);
+		if (f->bytes >= 0) {
+			format_bytes(b, sizeof(b), f->bytes);
+			fprintf(out, ", explains %s", b);
+		}
+		fprintf(out, "\n\n");
+		if (f->summary)
+			fprintf(out, "%s\n\n", f->summary);
+		if (f->evidence.nr) {
+			fprintf(out, "Evidence:\n\n");
+			for (j = 0; j < f->evidence.nr; j++)
+				fprintf(out, "- %s\n", f->evidence.items[j]);
+			fputc('\n', out);
+		}
+		if (f->advice.nr) {
+			fprintf(out, "Advice:\n\n");
+			for (j = 0; j < f->advice.nr; j++)
+				fprintf(out, "- %s\n", f->advice.items[j]);
+			fputc('\n', out);
+		}
+		for (j = 0; j < f->refs.nr; j++)
+			fprintf(out, "- ref: <%s>\n", f->refs.items[j]);
+		if (f->refs.nr)
+			fputc('\n', out);
+	}
+	if (r->ledger) {
+		json_object *rows, *v;
+
+		fprintf(out, "## Memory ledger\n\n| item | bytes | share | note |\n|---|---:|---:|---|\n");
+		if (json_object_object_get_ex(r->ledger, "rows", &rows) && json_object_is_type(rows, json_type_array)) {
+			for (i = 0; i < json_object_array_length(rows); i++) {
+				json_object *row = json_object_array_get_idx(rows, i);
+				int depth = 0;
+
+				if (json_object_object_get_ex(row, "depth", &v))
+					depth = json_object_get_int(v);
+				fputs("| ", out);
+				for (g = 0; g < depth && g < 6; g++)
+					fputs("&nbsp;&nbsp;", out);
+				md_cell(out, json_object_object_get_ex(row, "name", &v) ? json_object_get_string(v) : "");
+				b[0] = '\0';
+				if (json_object_object_get_ex(row, "bytes", &v) && !json_object_is_type(v, json_type_null))
+					format_bytes(b, sizeof(b), json_object_get_int64(v));
+				fprintf(out, " | %s | ", b);
+				if (json_object_object_get_ex(row, "share", &v) && !json_object_is_type(v, json_type_null))
+					fprintf(out, "%.1f%%", json_object_get_double(v) * 100);
+				fputs(" | ", out);
+				if (json_object_object_get_ex(row, "note", &v) && json_object_is_type(v, json_type_string))
+					md_cell(out, json_object_get_string(v));
+				fputs(" |\n", out);
+			}
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "## Rules\n\n| rule | rung | status | reason |\n|---|---|---|---|\n");
+	for (i = 0; i < r->nr_rules; i++) {
+		const struct rule_result *x = &r->rules[i];
+
+		fprintf(out, "| `%s` | %s | %s%s%s | ", x->id ? x->id : "?", x->no_rung ? "-" : rung_name(x->rung),
+			rule_status_name(x->status), x->failure ? ": " : "", x->failure ? x->failure : "");
+		md_cell(out, x->reason ? x->reason : "");
+		fputs(" |\n", out);
+	}
+	return ferror(out) ? -1 : 0;
+}
