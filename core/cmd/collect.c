@@ -1,21 +1,14 @@
 /*
  * triage collect: gather everything the ladder needs from a live process
- * into one bundle. Every source is independent and records its own failure
- * (see core/collect/collect.h); this file only orders them, keeps time, and writes
- * the bundle, which is the one thing that may fail the command.
+ * into one bundle. The work is collect_bundle() (core/collect/plan.c); this
+ * file parses the options, picks the output and turns Ctrl-C into a request
+ * to stop early.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <json-c/json.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/quantity.h"
@@ -25,7 +18,6 @@
 #include "collect/collect.h"
 #include "collect/pprof.h"
 #include "collect/proc.h"
-#include "config.h"
 
 const char usage_collect[] =
 	"usage: triage collect [options] PID\n"
@@ -58,13 +50,11 @@ const char usage_collect[] =
 	"\n"
 	"Ctrl-C during collection stops it and writes what was gathered.\n";
 
-static volatile sig_atomic_t interrupted_flag;
 static volatile int interrupted;
 
 static void on_sigint(int sig)
 {
 	(void)sig;
-	interrupted_flag = 1;
 	interrupted = 1;
 	/* a second Ctrl-C means "really stop now" */
 	signal(SIGINT, SIG_DFL);
@@ -151,115 +141,34 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 	return 0;
 }
 
-static void default_output(struct strbuf *out, const char *host, pid_t pid)
-{
-	char ts[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	const char *h;
-
-	gmtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
-	strbuf_addstr(out, "triage-");
-	/* hostnames are tame, but keep the file name to safe characters */
-	for (h = host; *h; h++)
-		strbuf_addch(out, (isalnum((unsigned char)*h) || *h == '-' || *h == '.') ? *h : '_');
-	if (pid)
-		strbuf_addf(out, "-%d-%s.tgz", (int)pid, ts);
-	else
-		strbuf_addf(out, "-remote-%s.tgz", ts);
-}
-
-/* Sleeps until ms_at, waking early on Ctrl-C; returns -1 when interrupted. */
-static int sleep_until(int64_t ms_at)
-{
-	while (!interrupted_flag) {
-		int64_t left = ms_at - now_ms();
-		struct timespec ts;
-
-		if (left <= 0)
-			return 0;
-		if (left > 200)
-			left = 200;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)left * 1000000L;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
-}
-
-static json_object *target_json(struct collection *c, pid_t pid, const char *url)
-{
-	json_object *t = json_object_new_object();
-	struct artifact *bi = collection_find(c, "buildinfo/buildinfo.json");
-
-	if (pid) {
-		char link[64], exe[PATH_MAX];
-		ssize_t n;
-
-		json_object_object_add(t, "pid", json_object_new_int(pid));
-		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-		n = readlink(link, exe, sizeof(exe) - 1);
-		if (n > 0) {
-			exe[n] = '\0';
-			json_object_object_add(t, "exe", json_object_new_string(exe));
-		}
-	}
-	if (url)
-		json_object_object_add(t, "pprof_url", json_object_new_string(url));
-	if (bi && bi->status == ARTIFACT_OK) {
-		json_object *j = json_tokener_parse(strbuf_str(&bi->data)), *v, *mainmod;
-
-		if (j && json_object_object_get_ex(j, "go_version", &v))
-			json_object_object_add(t, "go_version", json_object_get(v));
-		if (j && json_object_object_get_ex(j, "main", &mainmod) &&
-		    json_object_object_get_ex(mainmod, "path", &v))
-			json_object_object_add(t, "main_module", json_object_get(v));
-		if (j)
-			json_object_put(j);
-	}
-	return t;
-}
-
 int cmd_collect(int argc, char **argv)
 {
 	struct collect_args a;
-	struct collection c;
-	struct pprof_options po;
+	struct collect_request rq;
+	struct collect_result res;
 	struct bundle_out out;
-	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT, prefix = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	struct sigaction sa, old_sa;
-	struct utsname un;
-	char host[256] = "unknown", when[40];
-	json_object *manifest = NULL, *coll;
-	int64_t start, deadline;
-	size_t i, failed = 0;
-	long s;
 	int ret = EXIT_USAGE;
 
 	memset(&a, 0, sizeof(a));
-	a.cpu_seconds = PPROF_DEFAULT_CPU_SECONDS;
-	a.samples = 1;
-	a.interval = 30;
-	a.timeout = PPROF_DEFAULT_TIMEOUT_MS / 1000;
-	collection_init(&c);
+	collect_request_init(&rq);
+	a.cpu_seconds = rq.cpu_seconds;
+	a.samples = rq.samples;
+	a.interval = rq.interval_s;
+	a.timeout = rq.timeout_s;
 	memset(&out, 0, sizeof(out));
 	out.fd = -1;
 	if (parse_args(argc, argv, &a))
 		goto out;
-	if (a.max_artifact)
-		c.max_artifact_bytes = a.max_artifact;
 	if (a.pid && pid_check(a.pid, &err) < 0) {
 		fprintf(stderr, "triage collect: %s\n", err.buf);
 		goto out;
 	}
-	if (gethostname(host, sizeof(host) - 1) < 0)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
 	if (a.output)
 		strbuf_addstr(&path, a.output);
 	else
-		default_output(&path, host, a.pid);
+		collect_default_output(&path, a.pid);
 	if (!strcmp(path.buf, "-") && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "triage collect: refusing to write a tarball to a terminal\n");
 		goto out;
@@ -274,110 +183,34 @@ int cmd_collect(int argc, char **argv)
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_sa);
-	c.interrupted = &interrupted;
 
-	start = now_ms();
-	deadline = start + 1000L * (a.deadline ? a.deadline :
-		60 + a.cpu_seconds + (a.samples > 1 ? (a.samples - 1) * a.interval + 30 : 0));
-
-	pprof_options_init(&po);
-	po.url = a.url;
-	po.pid = a.pid;
-	po.cpu_seconds = a.cpu_seconds;
-	po.timeout_ms = a.timeout * 1000;
-	po.deadline_ms = deadline;
-	po.progress = !a.quiet && isatty(STDERR_FILENO);
-
-	/* the snapshot: cheap, local sources first, then HTTP */
-	collect_host(&c);
-	if (a.pid) {
-		collect_proc(&c, a.pid, 0);
-		collect_cgroup(&c, a.pid, 0);
-		collect_buildinfo(&c, a.pid);
-	}
-	if (!interrupted_flag)
-		collect_pprof(&c, &po);
-
-	/* samples over time, to tell a leak from a plateau */
-	po.cheap_only = 1;
-	po.cpu_seconds = 0;
-	for (s = 0; a.samples > 1 && s < a.samples && !interrupted_flag; s++) {
-		if (s && sleep_until(now_ms() + 1000L * a.interval) < 0)
-			break;
-		if (now_ms() >= deadline) {
-			fprintf(stderr, "triage collect: deadline reached after %ld of %ld samples\n", s, a.samples);
-			break;
-		}
-		strbuf_reset(&prefix);
-		strbuf_addf(&prefix, "samples/%03ld/", s);
-		c.prefix = prefix.buf;
-		if (a.pid) {
-			collect_proc(&c, a.pid, 1);
-			collect_cgroup(&c, a.pid, 1);
-		}
-		collect_pprof(&c, &po);
-		c.prefix = NULL;
-		if (po.progress)
-			fprintf(stderr, "\rsample %ld/%ld taken", s + 1, a.samples);
-	}
-	if (po.progress && a.samples > 1)
-		fputc('\n', stderr);
+	rq.pid = a.pid;
+	rq.url = a.url;
+	rq.cpu_seconds = a.cpu_seconds;
+	rq.samples = a.samples;
+	rq.interval_s = a.interval;
+	rq.timeout_s = a.timeout;
+	rq.deadline_s = a.deadline;
+	rq.max_artifact = a.max_artifact;
+	rq.progress = !a.quiet && isatty(STDERR_FILENO);
+	rq.interrupted = &interrupted;
+	ret = collect_bundle(&rq, &out, &res, &err);
 	sigaction(SIGINT, &old_sa, NULL);
-
-	manifest = json_object_new_object();
-	json_object_object_add(manifest, "format", json_object_new_string(BUNDLE_FORMAT));
-	{
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d.%d", BUNDLE_FORMAT_MAJOR, BUNDLE_FORMAT_MINOR);
-		json_object_object_add(manifest, "format_version", json_object_new_string(v));
-	}
-	json_object_object_add(manifest, "triage_version", json_object_new_string(TRIAGE_VERSION));
-	json_object_object_add(manifest, "target", target_json(&c, a.pid, a.url));
-	{
-		json_object *h = json_object_new_object();
-
-		json_object_object_add(h, "hostname", json_object_new_string(host));
-		if (!uname(&un)) {
-			json_object_object_add(h, "kernel", json_object_new_string(un.release));
-			json_object_object_add(h, "machine", json_object_new_string(un.machine));
-		}
-		json_object_object_add(manifest, "host", h);
-	}
-	coll = json_object_new_object();
-	format_utc_ms(when, sizeof(when), start);
-	json_object_object_add(coll, "start", json_object_new_string(when));
-	format_utc_ms(when, sizeof(when), now_ms());
-	json_object_object_add(coll, "end", json_object_new_string(when));
-	json_object_object_add(coll, "duration_ms", json_object_new_int64(now_ms() - start));
-	json_object_object_add(coll, "mode", json_object_new_string(a.pid ? "pid" : "remote"));
-	json_object_object_add(coll, "cpu_seconds", json_object_new_int(a.cpu_seconds));
-	json_object_object_add(coll, "samples", json_object_new_int64(a.samples));
-	json_object_object_add(coll, "interval_seconds", json_object_new_int64(a.interval));
-	json_object_object_add(coll, "interrupted", json_object_new_boolean(interrupted_flag));
-	json_object_object_add(manifest, "collection", coll);
-
-	if (bundle_out_write(&out, &c, manifest, &err) < 0) {
+	if (ret < 0) {
 		fprintf(stderr, "triage collect: %s\n", err.buf);
 		ret = EXIT_INTERNAL;
 		goto out;
 	}
-	for (i = 0; i < c.nr; i++)
-		failed += c.arts[i].status == ARTIFACT_ERROR;
 	if (out.final_path) {
 		printf("%s\n", out.final_path);
 		fflush(stdout);
 	}
 	fprintf(stderr, "triage collect: %zu artifacts, %zu failed%s (see 'triage show')\n",
-		c.nr, failed, interrupted_flag ? ", interrupted" : "");
+		res.artifacts, res.failed, res.interrupted ? ", interrupted" : "");
 	ret = EXIT_OK;
 out:
-	if (manifest)
-		json_object_put(manifest);
 	bundle_out_release(&out);
-	collection_release(&c);
 	strbuf_release(&err);
 	strbuf_release(&path);
-	strbuf_release(&prefix);
 	return ret;
 }

@@ -80,19 +80,42 @@ static inline int collection_interrupted(const struct collection *c)
 struct artifact *collect_file(struct collection *c, const char *path, const char *source,
 			      const char *file, int optional);
 
-/*
- * The old name of clock_real_ms(), kept only while core/cmd/collect.c and
- * tests/pprof-fetch.c (other owners) still call it; remove once they switch.
- */
-static inline int64_t now_ms(void)
-{
-	return clock_real_ms();
-}
-
 /* Sources. Each records its own failures; none returns an error. */
 void collect_proc(struct collection *c, pid_t pid, int cheap_only);
 void collect_cgroup(struct collection *c, pid_t pid, int cheap_only);
 void collect_host(struct collection *c);
 void collect_buildinfo(struct collection *c, pid_t pid);
+
+/* ---- plan.c: a whole collection into one bundle ---- */
+
+struct bundle_out;
+
+struct collect_request {
+	pid_t pid;		/* 0: remote mode, HTTP sources only */
+	const char *url;	/* the target's /debug/pprof/, NULL to discover */
+	int cpu_seconds;
+	long samples;		/* 1: no samples over time */
+	long interval_s;
+	long timeout_s;		/* per HTTP request */
+	long deadline_s;	/* 0: derived from the others */
+	uint64_t max_artifact;	/* 0: the default cap */
+	int progress;		/* a progress line on stderr */
+	volatile int *interrupted;	/* set from a signal handler to stop early */
+};
+
+struct collect_result {
+	size_t artifacts, failed;
+	int interrupted;
+};
+
+void collect_request_init(struct collect_request *rq);
+/* triage-HOST-PID-YYYYMMDDTHHMMSSZ.tgz (remote instead of PID in remote mode) */
+void collect_default_output(struct strbuf *out, pid_t pid);
+/*
+ * Collects everything rq asks for and writes it, with its manifest, to the
+ * opened out. -1 only when the bundle cannot be written; res may be NULL.
+ */
+int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
+		   struct collect_result *res, struct strbuf *err);
 
 #endif

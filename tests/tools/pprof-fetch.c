@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(arg, "--timeout-ms")) {
 			o.timeout_ms = v;
 		} else if (!strcmp(arg, "--deadline-ms")) {
-			o.deadline_ms = now_ms() + v;
+			o.deadline_ms = clock_real_ms() + v;
 		} else if (!strcmp(arg, "--max-bytes")) {
 			max_bytes = v;
 		} else {
