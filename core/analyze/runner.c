@@ -77,26 +77,8 @@ static void run_rule(lua_State *L, struct loaded *x, json_object *status, struct
 	if (st == SANDBOX_OK) {
 		rr->status = RULE_RAN;
 	} else {
-		size_t i;
-
 		/* a rule that failed half way does not get to leave half its findings */
-		for (i = before; i < r->nr_findings; i++) {
-			struct finding *f = &r->findings[i];
-
-			free(f->rule);
-			free(f->title);
-			free(f->summary);
-			strlist_release(&f->evidence);
-			strlist_release(&f->advice);
-			strlist_release(&f->refs);
-		}
-		r->nr_findings = before;
-		for (i = notes_before; i < r->nr_notes; i++) {
-			free(r->notes[i].rule);
-			free(r->notes[i].reason);
-			strlist_release(&r->notes[i].evidence);
-		}
-		r->nr_notes = notes_before;
+		report_truncate(r, before, notes_before);
 		rr->status = RULE_ERROR;
 		rr->reason = strbuf_detach(&err, NULL);
 		rr->failure = xstrdup(failure_class(st));
