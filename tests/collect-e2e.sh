@@ -180,6 +180,15 @@ for a in proc/status cgroup/memory.stat host/meminfo buildinfo/buildinfo.json; d
 	[ "$(manifest_status "$W/nopprof.tgz" "$a" | cut -d' ' -f1)" = ok ] || fail "no endpoint: $a not ok"
 done
 
+# 6b. pprof mounted under a prefix (/admin/debug/pprof/), linked from the
+#     server's root page: discovery follows the link
+start_target prefixed 268435456 -- -prefix /admin -exit-after 60s || fail "prefixed target"
+err=$("$TRIAGE" collect -q --cpu-seconds 0 -o "$W/prefixed.tgz" "$TPID" 2>&1 > /dev/null); rc=$?
+s=$(manifest_status "$W/prefixed.tgz" profiles/heap.pb.gz)
+[ $rc -eq 0 ] && [ "${s%% *}" = ok ] && entry "$W/prefixed.tgz" pprof/endpoint.json | grep -q '/admin/debug/pprof/' &&
+	ok "pprof under /admin/debug/pprof/ found through the root page's link" ||
+	fail "prefixed: exit $rc, heap '$s': $err"
+
 # 7. an endpoint that hangs: bounded by --timeout
 start_target hang 268435456 -- -hang -exit-after 60s || fail "hang target"
 t0=$(now_ms)
