@@ -16,6 +16,8 @@ return {
     end
     r:finding{
       severity = worst.count >= 1000 and "high" or "medium",
+      -- the bytes they hold: their stacks, as the ledger attributes them
+      claims = { "stacks.group:" .. tostring(worst.created_by) },
       confidence = worst.max_wait_minutes > 0 and 0.85 or 0.65,
       title = string.format("%s goroutines wait in %s, created by %s", fmt.count(worst.count), worst.top or "?", worst.created_by),
       summary = "One stack repeated many times, all started from the same place in the service, is the signature of goroutines that never exit. Their stacks, and everything they reference, stay alive.",

@@ -25,6 +25,8 @@ return {
     r:finding{
       severity = (worst.count >= 1000 or (grow and grow > 0)) and "high" or "medium",
       confidence = 0.8,
+      -- the bytes they hold: their stacks, as the ledger attributes them
+      claims = { "stacks.group:" .. tostring(worst.created_by) },
       title = string.format("%s goroutines from %s@%s never exit", fmt.count(worst.count), worst.module, worst.version or "?"),
       summary = "One stack repeated thousands of times, started from the same function in a dependency: goroutines that never exit, holding their stacks and whatever buffers they reference.",
       evidence = ev,
