@@ -250,7 +250,7 @@ static void arbitrate_claims(struct report *r)
 		struct finding *f = &r->findings[i];
 		struct strlist kept = STRLIST_INIT;
 		int64_t bytes = 0;
-		size_t found = 0;
+		size_t found = 0;	/* claims that are leaves of this ledger */
 
 		if (!f->claims.nr)
 			continue;
@@ -278,11 +278,13 @@ static void arbitrate_claims(struct report *r)
 		}
 		strlist_release(&f->claims);
 		f->claims = kept;
-		/* no leaf of the ledger at all: the rule's own figure stands */
-		if (found) {
-			f->bytes = kept.nr ? bytes : -1;
-			f->explained_elsewhere = !kept.nr;
-		}
+		/*
+		 * None of its leaves is in this ledger: the bytes it speaks of
+		 * are not part of the headline (page cache when the headline is
+		 * RSS), so it explains none of it.
+		 */
+		f->bytes = kept.nr ? bytes : -1;
+		f->explained_elsewhere = found && !kept.nr;
 	}
 	strlist_release(&taken);
 	strlist_release(&owner);

@@ -41,8 +41,10 @@ return {
         -- misleads, it does not kill, unless it sits in the killing number
         severity = (lazy >= 0.3 * rss and in_headline) and "high" or "medium",
         confidence = 0.9,
-        bytes = lazy,
-        claims = { "lazyfree" },
+        -- bytes only where they are part of the headline: 700 MiB of
+        -- LazyFree is not "2640% of" a working set that excludes it
+        bytes = in_headline and lazy or nil,
+        claims = in_headline and { "lazyfree" } or nil,
         title = string.format("%s of RSS is LazyFree memory the Go runtime already returned", fmt.bytes(lazy)),
         summary = "The runtime released these pages with MADV_FREE. The kernel reclaims them only under memory pressure, so they stay counted in " .. inflates .. ", although the heap is small. Under a cgroup limit they are reclaimed before an OOM kill.",
         evidence = {
