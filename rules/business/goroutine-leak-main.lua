@@ -7,6 +7,10 @@ return {
   requires = { "ownership.goroutine_groups", "goroutines" },
   check = function(b, r)
     local total = b.goroutines.count
+    if not b.ownership.main then
+      r:inconclusive("the build info names no main module, so goroutines the service started cannot be told apart")
+      return
+    end
     local worst = b.ownership.largest_group("main")
     if not worst or worst.count < 200 then
       r:rule_out{ reason = "no group of goroutines created by the main module is large",

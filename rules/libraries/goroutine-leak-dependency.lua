@@ -8,6 +8,10 @@ return {
   requires = { "ownership.goroutine_groups", "goroutines" },
   check = function(b, r)
     local total = b.goroutines.count
+    if not b.ownership.has_modules then
+      r:inconclusive("the build info lists no dependency modules, so goroutines a dependency started cannot be recognised")
+      return
+    end
     local worst = b.ownership.largest_group("dependency")
     if not worst or worst.count < 200 then
       r:rule_out{ reason = "no large group of goroutines was created by a dependency",

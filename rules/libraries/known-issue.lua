@@ -89,7 +89,11 @@ return {
         end
       end
     end
-    if matched == 0 then
+    if matched == 0 and #(b.buildinfo.deps or {}) == 0 then
+      -- no module list: absence of a match is not evidence
+      r:inconclusive{ reason = "the build info lists no dependency modules to match known issues against",
+                      evidence = { string.format("%d known issues not checked", #b.known_issues) } }
+    elseif matched == 0 then
       r:rule_out{ reason = "no known issue matches the binary's dependencies and profiles",
                   evidence = { string.format("%d known issues checked against %d dependencies", #b.known_issues,
                                              #(b.buildinfo.deps or {})) } }

@@ -9,6 +9,9 @@ return {
   check = function(b, r)
     local heap = b.profiles.heap
     if not heap:ok() then r:inconclusive("the heap profile is unusable") return end
+    if heap:count() == 0 then
+      r:inconclusive("the heap profile has no samples") return
+    end
     local objects = heap:total("inuse_objects")
     local bytes = heap:total("inuse_space")
     local avg = objects > 0 and bytes / objects or 0
