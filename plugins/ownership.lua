@@ -17,10 +17,12 @@ end
 
 return {
   name = "ownership",
-  requires = {"buildinfo"},
   description = "owner (main / dependency@version / stdlib / runtime) of functions, heap and goroutines",
   build = function(b)
-    local bi = b.buildinfo
+    -- without build info (or with one that lists no modules, as a binary
+    -- built outside module mode has) the runtime and the standard library
+    -- are still told apart; has_modules says whether dependencies could be
+    local bi = b.buildinfo or {}
     local main = (bi.main and bi.main.path ~= "" and bi.main.path) or bi.path
     local deps, modules = {}, {}
     for _, d in ipairs(bi.deps or {}) do
@@ -53,7 +55,9 @@ return {
     end
 
     local own = { main = main, deps = deps, modules = modules, classify = classify,
-                  package_of = package_of }
+                  package_of = package_of,
+                  has_buildinfo = b.buildinfo ~= nil,
+                  has_modules = b.buildinfo ~= nil and #(bi.deps or {}) > 0 }
 
     local function owners_of(p, sample)
       if not (p and p:ok()) then return nil end

@@ -169,17 +169,31 @@ fi
 
 # 6. no pprof endpoint: everything else is there, and the manifest says why
 start_target nopprof 268435456 -- -no-pprof -exit-after 60s || fail "no-pprof target"
-"$TRIAGE" collect -q --cpu-seconds 1 -o "$W/nopprof.tgz" "$TPID" > /dev/null 2>&1 || fail "no-pprof: exit $?"
+# the bundle is written, but the exit status (4) and the summary say loudly
+# that it holds no profile, and why
+err=$("$TRIAGE" collect -q --cpu-seconds 1 -o "$W/nopprof.tgz" "$TPID" 2>&1 > /dev/null); rc=$?
+[ $rc -eq 4 ] && [[ "$err" == "triage collect: no profiles: no pprof endpoint found"*"0 of 7 profiles"* ]] &&
+	ok "no endpoint: exit 4, summary: $err" || fail "no-pprof: exit $rc: $err"
 s=$(manifest_status "$W/nopprof.tgz" profiles/heap.pb.gz)
 [[ "$s" == error*"no pprof endpoint"* ]] && ok "no endpoint: $s" || fail "no endpoint: heap is '$s'"
 for a in proc/status cgroup/memory.stat host/meminfo buildinfo/buildinfo.json; do
 	[ "$(manifest_status "$W/nopprof.tgz" "$a" | cut -d' ' -f1)" = ok ] || fail "no endpoint: $a not ok"
 done
 
+# 6b. pprof mounted under a prefix (/admin/debug/pprof/), linked from the
+#     server's root page: discovery follows the link
+start_target prefixed 268435456 -- -prefix /admin -exit-after 60s || fail "prefixed target"
+err=$("$TRIAGE" collect -q --cpu-seconds 0 -o "$W/prefixed.tgz" "$TPID" 2>&1 > /dev/null); rc=$?
+s=$(manifest_status "$W/prefixed.tgz" profiles/heap.pb.gz)
+[ $rc -eq 0 ] && [ "${s%% *}" = ok ] && entry "$W/prefixed.tgz" pprof/endpoint.json | grep -q '/admin/debug/pprof/' &&
+	ok "pprof under /admin/debug/pprof/ found through the root page's link" ||
+	fail "prefixed: exit $rc, heap '$s': $err"
+
 # 7. an endpoint that hangs: bounded by --timeout
 start_target hang 268435456 -- -hang -exit-after 60s || fail "hang target"
 t0=$(now_ms)
-"$TRIAGE" collect -q --cpu-seconds 1 --timeout 2 -o "$W/hang.tgz" "$TPID" > /dev/null 2>&1 || fail "hang: exit $?"
+"$TRIAGE" collect -q --cpu-seconds 1 --timeout 2 -o "$W/hang.tgz" "$TPID" > /dev/null 2>&1; rc=$?
+[ $rc -eq 4 ] || fail "hang: exit $rc (want 4: no profile arrived)"
 t=$(( $(now_ms) - t0 ))
 s=$(manifest_status "$W/hang.tgz" profiles/heap.pb.gz)
 [ $t -lt 8000 ] && [[ "$s" == error* ]] && ok "hanging endpoint: done in ${t} ms, heap '$s'" || fail "hang: ${t} ms, heap '$s'"
@@ -195,7 +209,9 @@ start_target exits 268435456 -- -exit-after 1500ms || fail "exiting target"
 
 # 9. a non-Go target
 sleep 60 & SPID=$!; PIDS+=("$SPID")
-"$TRIAGE" collect -q --cpu-seconds 0 --timeout 1 -o "$W/sleep.tgz" "$SPID" > /dev/null 2>&1 || fail "non-Go: exit $?"
+err=$("$TRIAGE" collect -q --cpu-seconds 0 --timeout 1 -o "$W/sleep.tgz" "$SPID" 2>&1 > /dev/null); rc=$?
+[ $rc -eq 4 ] && [[ "$err" == "triage collect: process $SPID is not a Go program"* ]] ||
+	fail "non-Go: exit $rc: $err"
 [[ "$(manifest_status "$W/sleep.tgz" buildinfo/buildinfo.json)" == *"not a Go binary"* ]] &&
 [ "$(manifest_status "$W/sleep.tgz" proc/status | cut -d' ' -f1)" = ok ] &&
 	ok "non-Go target: bundle written, build info says not a Go binary" || fail "non-Go: $(manifest_status "$W/sleep.tgz" buildinfo/buildinfo.json)"

@@ -37,7 +37,7 @@ else
 fi
 
 mkdir -p "$WORK/bin" "$WORK/prof"
-for prog in alloc-mix goroutines manystacks; do
+for prog in alloc-mix goroutines manystacks idle-cpu; do
 	(cd "$SRCDIR/tests/go/$prog" && go build -o "$WORK/bin/$prog" .) ||
 		die "go build $prog"
 done
@@ -46,6 +46,8 @@ for prog in alloc-mix goroutines; do
 	mkdir -p "$WORK/prof/$prog"
 	"$WORK/bin/$prog" "$WORK/prof/$prog" || die "running $prog"
 done
+mkdir -p "$WORK/prof/idle-cpu"
+"$WORK/bin/idle-cpu" "$WORK/prof/idle-cpu/cpu.pb.gz" || die "running idle-cpu"
 mkdir -p "$WORK/prof/manystacks"
 "$WORK/bin/manystacks" -stacks 100000 "$WORK/prof/manystacks" || die "running manystacks"
 # An uncompressed copy: triage must accept raw protobuf input too.
@@ -63,6 +65,8 @@ SPECS=(
 	"goroutines/heap=heap:$WORK/prof/goroutines/heap.pb.gz"
 	"goroutines/threadcreate=threadcreate:$WORK/prof/goroutines/threadcreate.pb.gz"
 	"manystacks/heap=heap:$WORK/prof/manystacks/heap.pb.gz"
+	# no samples: pprof prints an empty table, and so must triage
+	"idle-cpu/cpu=cpu:$WORK/prof/idle-cpu/cpu.pb.gz"
 )
 
 # --- Prometheus ----------------------------------------------------------------
@@ -132,7 +136,9 @@ if command -v prometheus >/dev/null; then
 		curl -sf --max-time 30 -o "$p/cpu.pb.gz" "$PROM_URL/debug/pprof/profile?seconds=$secs" ||
 			die "fetching prometheus CPU profile"
 		wait "$LOAD_PID"
-		"$TRIAGE" top --format json "$p/cpu.pb.gz" >/dev/null 2>&1 && break
+		# an empty profile is valid (rows: []), but compares nothing useful
+		"$TRIAGE" top --format json "$p/cpu.pb.gz" 2>/dev/null |
+			python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["rows"] else 1)' && break
 		echo "note: prometheus CPU profile of ${secs}s has no samples; retrying"
 	done
 	for prof in heap allocs goroutine; do

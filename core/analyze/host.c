@@ -123,7 +123,7 @@ static int open_lua_lib(lua_State *L)
 
 lua_State *host_state(const struct analyze_options *o, struct strbuf *err)
 {
-	static const char *const libs[] = { "fmt", "semver" };
+	static const char *const libs[] = { "fmt", "semver", "severity" };
 	lua_State *L = sandbox_new(&o->limits, err);
 	int failed = 0;
 	size_t i;

@@ -102,10 +102,11 @@ static char *opt_string(lua_State *L, int t, const char *key, int required, cons
 static int reporter_finding(lua_State *L)
 {
 	static const char *const keys[] = { "severity", "confidence", "bytes", "title", "summary",
-					     "evidence", "advice", "refs", NULL };
+					     "evidence", "advice", "refs", "claims", "rung", NULL };
 	struct reporter *rp = check_reporter(L);
 	struct finding tmp, *f;
 	enum severity sev;
+	enum rung rung = rp->rule->rung;
 	double conf = 0.5;
 	lua_Integer bytes = -1;
 
@@ -131,6 +132,16 @@ static int reporter_finding(lua_State *L)
 		bytes = (lua_Integer)lua_tonumber(L, -1);
 	}
 	lua_pop(L, 1);
+	/*
+	 * A generic rule (small objects, heap share, goroutine groups) places
+	 * its finding on the rung of whoever owns the frames: the service's
+	 * code is business, a dependency's is libraries.
+	 */
+	lua_getfield(L, 2, "rung");
+	if (!lua_isnil(L, -1) &&
+	    (lua_type(L, -1) != LUA_TSTRING || rung_parse(lua_tostring(L, -1), &rung) < 0))
+		return luaL_error(L, "finding: 'rung' must be one of business, libraries, runtime, tooling, environment");
+	lua_pop(L, 1);
 	lua_getfield(L, 2, "title");
 	if (lua_type(L, -1) != LUA_TSTRING)
 		return luaL_error(L, "finding: 'title' must be a string");
@@ -144,18 +155,21 @@ static int reporter_finding(lua_State *L)
 	check_strlist(L, 2, "finding", "evidence");
 	check_strlist(L, 2, "finding", "advice");
 	check_strlist(L, 2, "finding", "refs");
+	check_strlist(L, 2, "finding", "claims");
 
 	/* lists are read into a scratch finding; only then is the report touched */
 	memset(&tmp, 0, sizeof(tmp));
 	get_strlist(L, 2, "evidence", &tmp.evidence);
 	get_strlist(L, 2, "advice", &tmp.advice);
 	get_strlist(L, 2, "refs", &tmp.refs);
+	get_strlist(L, 2, "claims", &tmp.claims);
 	f = report_add_finding(rp->report);
 	f->evidence = tmp.evidence;
 	f->advice = tmp.advice;
 	f->refs = tmp.refs;
+	f->claims = tmp.claims;
 	f->rule = xstrdup(rp->rule->id);
-	f->rung = rp->rule->rung;
+	f->rung = rung;
 	f->severity = sev;
 	f->confidence = conf;
 	f->bytes = bytes;

@@ -113,6 +113,8 @@ static json_object *outcome_to_json(const struct report *lr)
 		json_object_object_add(j, "evidence", json_from_strlist(&f->evidence));
 		json_object_object_add(j, "advice", json_from_strlist(&f->advice));
 		json_object_object_add(j, "refs", json_from_strlist(&f->refs));
+		json_object_object_add(j, "claims", json_from_strlist(&f->claims));
+		json_object_object_add(j, "rung", json_object_new_int(f->rung));
 		json_object_array_add(fs, j);
 	}
 	for (i = 0; i < lr->nr_notes; i++) {
@@ -156,9 +158,10 @@ static void outcome_apply(struct report *r, const struct loaded *x, json_object 
 			json_object *j = json_object_array_get_idx(a, i), *v;
 			struct finding *f = report_add_finding(r);
 			int sev = (int)json_get_int(j, "severity", SEV_INFO);
+			int rung = (int)json_get_int(j, "rung", x->rung);
 
 			f->rule = xstrdup(x->id);
-			f->rung = x->rung;
+			f->rung = rung >= 0 && rung < NR_RUNGS ? (enum rung)rung : x->rung;
 			f->severity = sev >= SEV_INFO && sev <= SEV_CRITICAL ? (enum severity)sev : SEV_INFO;
 			if (json_object_object_get_ex(j, "confidence", &v))
 				f->confidence = json_object_get_double(v);
@@ -169,6 +172,7 @@ static void outcome_apply(struct report *r, const struct loaded *x, json_object 
 			json_to_strlist(json_object_object_get(j, "evidence"), &f->evidence);
 			json_to_strlist(json_object_object_get(j, "advice"), &f->advice);
 			json_to_strlist(json_object_object_get(j, "refs"), &f->refs);
+			json_to_strlist(json_object_object_get(j, "claims"), &f->claims);
 		}
 	}
 	if (json_object_object_get_ex(o, "notes", &a) && json_object_is_type(a, json_type_array)) {

@@ -19,6 +19,7 @@ enum triage_exit {
 	EXIT_FINDINGS = 1,	/* findings at or above --fail-on */
 	EXIT_USAGE = 2,		/* bad usage or bad input */
 	EXIT_INTERNAL = 3,	/* a bug or an environment failure */
+	EXIT_INCOMPLETE = 4,	/* collect: bundle written, but it holds no profile */
 };
 
 struct command {

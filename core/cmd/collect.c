@@ -48,7 +48,11 @@ const char usage_collect[] =
 	"  -q, --quiet              no progress line even on a terminal\n"
 	"  -h, --help               show this help\n"
 	"\n"
-	"Ctrl-C during collection stops it and writes what was gathered.\n";
+	"Ctrl-C during collection stops it and writes what was gathered.\n"
+	"A summary line on stderr says what was collected and the most important\n"
+	"failure. Exit status: 0 bundle written with profiles, 4 bundle written\n"
+	"but without any profile (no pprof endpoint, or not a Go program), 2 bad\n"
+	"usage or no such process, 3 the bundle could not be written.\n";
 
 static volatile int interrupted;
 
@@ -205,9 +209,10 @@ int cmd_collect(int argc, char **argv)
 		printf("%s\n", out.final_path);
 		fflush(stdout);
 	}
-	fprintf(stderr, "triage collect: %zu artifacts, %zu failed%s (see 'triage show')\n",
-		res.artifacts, res.failed, res.interrupted ? ", interrupted" : "");
-	ret = EXIT_OK;
+	fprintf(stderr, "triage collect: %s (see 'triage show')\n", res.summary.buf);
+	/* the bundle is written either way: what is there may still help */
+	ret = res.profiles ? EXIT_OK : EXIT_INCOMPLETE;
+	collect_result_release(&res);
 out:
 	bundle_out_release(&out);
 	strbuf_release(&err);

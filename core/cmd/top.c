@@ -356,11 +356,11 @@ int cmd_top(int argc, char **argv)
 	} else {
 		idx = (int)profile_default_sample_index(&p);
 	}
-	if (!p.nr_samples) {
-		error_set(&err, "profile '%s' has no samples (block and mutex profiles stay empty unless the program enables them)",
-			  name.buf);
-		goto fail;
-	}
+	/*
+	 * A profile without samples is valid (an idle CPU profile, a block
+	 * profile the program never enabled): pprof prints an empty table
+	 * and so do we.
+	 */
 	memset(&ao, 0, sizeof(ao));
 	ao.sample_index = (size_t)idx;
 	ao.group = a.group;

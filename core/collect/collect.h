@@ -106,7 +106,17 @@ struct collect_request {
 struct collect_result {
 	size_t artifacts, failed;
 	int interrupted;
+	size_t profiles;	/* pprof profiles of the main snapshot that arrived */
+	int has_memstats;
+	int not_go;		/* the executable has no Go build info */
+	/*
+	 * One line for a person: what was collected, what failed, the most
+	 * important failure first ("no profiles: no pprof endpoint ...").
+	 */
+	struct strbuf summary;
 };
+
+void collect_result_release(struct collect_result *res);
 
 void collect_request_init(struct collect_request *rq);
 /* triage-HOST-PID-YYYYMMDDTHHMMSSZ.tgz (remote instead of PID in remote mode) */

@@ -145,6 +145,86 @@ static json_object *manifest_json(const struct collect_request *rq, struct colle
 	return manifest;
 }
 
+void collect_result_release(struct collect_result *res)
+{
+	strbuf_release(&res->summary);
+}
+
+static const struct artifact *find_art(struct collection *c, const char *path)
+{
+	return collection_find(c, path);
+}
+
+/*
+ * The failures that blind the analysis most, in order: without a pprof
+ * endpoint there is no profile at all; without the heap profile the
+ * business and libraries rungs are blind; without MemStats the runtime
+ * rung; without the cgroup the environment rung.
+ */
+static const struct {
+	const char *path;
+	const char *blinds;
+} important[] = {
+	{ ART_PPROF_ENDPOINT, "no profiles" },
+	{ ART_PROFILE_HEAP, "no heap profile" },
+	{ ART_MEMSTATS, "no MemStats" },
+	{ ART_CGROUP_INFO, "no cgroup memory" },
+	{ ART_BUILDINFO_JSON, "no build info" },
+};
+
+static void summarize(struct collection *c, const struct collect_request *rq,
+		      struct collect_result *res)
+{
+#define KIND_PATH(name, endpoint, path) path,
+	static const char *const profiles[] = { PROFILE_KINDS(KIND_PATH) };
+#undef KIND_PATH
+	const struct artifact *a;
+	const char *first = NULL;
+	size_t i, shown = 0;
+
+	memset(res, 0, sizeof(*res));
+	strbuf_init(&res->summary);
+	res->artifacts = c->nr;
+	for (i = 0; i < c->nr; i++)
+		res->failed += c->arts[i].status == ARTIFACT_ERROR;
+	res->interrupted = collection_interrupted(c);
+	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		a = find_art(c, profiles[i]);
+		res->profiles += a && a->status == ARTIFACT_OK;
+	}
+	a = find_art(c, ART_MEMSTATS);
+	res->has_memstats = a && a->status == ARTIFACT_OK;
+	a = find_art(c, ART_BUILDINFO_JSON);
+	res->not_go = rq->pid && a && a->status == ARTIFACT_ERROR && a->error &&
+		strstr(a->error, "not a Go binary");
+
+	/* the most important failure first: it is what a person must fix */
+	if (res->not_go)
+		strbuf_addf(&res->summary, "process %d is not a Go program (%s); ", (int)rq->pid,
+			    a->error);
+	for (i = 0; i < sizeof(important) / sizeof(important[0]) && shown < 2; i++) {
+		const char *why;
+
+		a = find_art(c, important[i].path);
+		if (!a || a->status != ARTIFACT_ERROR)
+			continue;
+		why = a->error ? a->error : "failed";
+		/* one cause (no endpoint) fails several artifacts: say it once */
+		if ((res->not_go && !strcmp(important[i].path, ART_BUILDINFO_JSON)) ||
+		    (first && strstr(why, first)))
+			continue;
+		strbuf_addf(&res->summary, "%s: %s; ", important[i].blinds, why);
+		if (!first)
+			first = why;
+		shown++;
+	}
+	strbuf_addf(&res->summary, "%zu of %zu profiles, MemStats %s, %zu of %zu artifacts failed",
+		    res->profiles, sizeof(profiles) / sizeof(profiles[0]),
+		    res->has_memstats ? "yes" : "no", res->failed, res->artifacts);
+	if (res->interrupted)
+		strbuf_addstr(&res->summary, "; interrupted");
+}
+
 int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 		   struct collect_result *res, struct strbuf *err)
 {
@@ -153,7 +233,6 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 	struct strbuf prefix = STRBUF_INIT;
 	json_object *manifest = NULL;
 	int64_t start, deadline;
-	size_t i;
 	long s;
 	int ret = -1;
 
@@ -211,13 +290,8 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 	manifest = manifest_json(rq, &c, start);
 	if (bundle_out_write(out, &c, manifest, err) < 0)
 		goto out;
-	if (res) {
-		memset(res, 0, sizeof(*res));
-		res->artifacts = c.nr;
-		for (i = 0; i < c.nr; i++)
-			res->failed += c.arts[i].status == ARTIFACT_ERROR;
-		res->interrupted = collection_interrupted(&c);
-	}
+	if (res)
+		summarize(&c, rq, res);
 	ret = 0;
 out:
 	if (manifest)

@@ -598,6 +598,124 @@ static void scan_listeners(struct discovery *d, pid_t pid, int v6,
 	fclose(f);
 }
 
+/* net/http/pprof's index: the page names the profiles it links to. */
+static int is_pprof_index(const struct request *r)
+{
+	const char *body = strbuf_str(&r->body);
+
+	return r->http_code == 200 && strstr(body, "pprof") && strstr(body, "heap") &&
+	       strstr(body, "goroutine");
+}
+
+/*
+ * The first link in an HTML page to something under ".../debug/pprof",
+ * as a path on the same server ("/admin/debug/pprof/"). Links to other
+ * hosts are not followed: discovery only talks to the target's own port.
+ */
+static int find_pprof_link(const char *html, struct strbuf *path)
+{
+	const char *p = html;
+
+	while ((p = strstr(p, "href="))) {
+		char quote;
+		const char *v, *end, *hit;
+
+		p += 5;
+		quote = *p;
+		if (quote != '"' && quote != '\'')
+			continue;
+		v = p + 1;
+		end = strchr(v, quote);
+		if (!end || end - v > 512)
+			continue;
+		hit = memmem(v, (size_t)(end - v), "debug/pprof", 11);
+		if (!hit || memmem(v, (size_t)(end - v), "://", 3) || (v[0] == '/' && v[1] == '/'))
+			continue;
+		strbuf_reset(path);
+		if (*v != '/')
+			strbuf_addch(path, '/');
+		strbuf_add(path, v, (size_t)(hit - v) + 11);
+		strbuf_addch(path, '/');
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Second round, for servers that mount pprof under a prefix (an admin
+ * mux at /admin/debug/pprof/): fetch the root page of every listener that
+ * spoke HTTP, follow its link to a pprof index, and probe that.
+ */
+static void follow_index_links(struct discovery *d, const struct request *first,
+			       const struct run_ctx *outer)
+{
+	struct request *roots = xcalloc(d->nr, sizeof(*roots));
+	struct request *linked = xcalloc(d->nr, sizeof(*linked));
+	struct strbuf path = STRBUF_INIT;
+	size_t *map = xcalloc(d->nr ? d->nr : 1, sizeof(*map));
+	size_t i, nr_roots = 0, nr_linked = 0;
+	struct run_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.interrupted = outer->interrupted;
+	ctx.deadline_ms = outer->deadline_ms;
+	ctx.cpu_index = (size_t)-1;
+	for (i = 0; i < d->nr; i++) {
+		size_t blen = strlen(d->cands[i].base), plen = strlen(PPROF_BASE_PATH);
+
+		if (!first[i].http_code || blen <= plen)
+			continue;	/* not an HTTP server */
+		roots[nr_roots].url = xstrndup(d->cands[i].base, blen - plen + 1);
+		roots[nr_roots].timeout_ms = clamp_timeout(PROBE_TIMEOUT_MS, outer->deadline_ms);
+		roots[nr_roots].body_cap = PROBE_BODY_CAP;
+		map[nr_roots++] = i;
+	}
+	if (nr_roots)
+		run_requests(roots, nr_roots, &ctx);
+	for (i = 0; i < nr_roots; i++) {
+		struct strbuf url = STRBUF_INIT;
+		size_t ulen = strlen(roots[i].url);
+
+		if (roots[i].http_code != 200 || find_pprof_link(strbuf_str(&roots[i].body), &path) < 0)
+			continue;
+		strbuf_add(&url, roots[i].url, ulen - 1);	/* without the root's '/' */
+		strbuf_add(&url, path.buf, path.len);
+		if (!strcmp(url.buf, d->cands[map[i]].base)) {
+			strbuf_release(&url);
+			continue;	/* the link is where we already looked */
+		}
+		linked[nr_linked].url = strbuf_detach(&url, NULL);
+		linked[nr_linked].timeout_ms = clamp_timeout(PROBE_TIMEOUT_MS, outer->deadline_ms);
+		linked[nr_linked].body_cap = PROBE_BODY_CAP;
+		map[nr_linked++] = map[i];	/* nr_linked <= i: map[i] is still unread */
+	}
+	if (nr_linked)
+		run_requests(linked, nr_linked, &ctx);
+	for (i = 0; i < nr_linked; i++) {
+		struct candidate *cand = &d->cands[map[i]];
+
+		if (linked[i].over_cap && !linked[i].aborted)
+			linked[i].result = CURLE_OK;
+		if (linked[i].result != CURLE_OK || !is_pprof_index(&linked[i]))
+			continue;
+		free(cand->base);
+		cand->base = xstrdup(linked[i].url);
+		free(cand->result);
+		cand->result = xstrdup("ok: pprof index, linked from the server's root page");
+		cand->ok = 1;
+		d->chosen = (int)map[i];
+		break;
+	}
+	for (i = 0; i < d->nr; i++) {
+		request_release(&roots[i]);
+		request_release(&linked[i]);
+	}
+	free(roots);
+	free(linked);
+	free(map);
+	strbuf_release(&path);
+}
+
 /*
  * Finds the pprof endpoint among the process's listening sockets. Fills d
  * (every try, with its result); returns -1 with a reason when none answered.
@@ -645,7 +763,7 @@ static int discover(struct discovery *d, pid_t pid, const struct run_ctx *outer,
 			if (r->http_code != 200) {
 				strbuf_addstr(&res, r->status_line.len ? r->status_line.buf :
 					      "no HTTP status line");
-			} else if (!strstr(strbuf_str(&r->body), SOURCE_PPROF)) {
+			} else if (!is_pprof_index(r)) {
 				strbuf_addstr(&res, "HTTP 200, but not a pprof index");
 			} else {
 				strbuf_addstr(&res, "ok: pprof index");
@@ -656,6 +774,8 @@ static int discover(struct discovery *d, pid_t pid, const struct run_ctx *outer,
 		}
 		cand->result = strbuf_detach(&res, NULL);
 	}
+	if (d->chosen < 0)
+		follow_index_links(d, reqs, outer);
 	if (d->chosen >= 0) {
 		ret = 0;
 		goto out;

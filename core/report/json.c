@@ -43,6 +43,7 @@ json_object *report_to_json(const struct report *r)
 		json_object_object_add(o, "evidence", json_from_strlist(&f->evidence));
 		json_object_object_add(o, "advice", json_from_strlist(&f->advice));
 		json_object_object_add(o, "refs", json_from_strlist(&f->refs));
+		json_object_object_add(o, "claims", json_from_strlist(&f->claims));
 		json_object_array_add(findings, o);
 	}
 	json_object_object_add(root, "findings", findings);

@@ -3,6 +3,7 @@
  * gets its verdict. The formats that print it are one file each (text.c,
  * markdown.c, json.c), found by name through formats.c.
  */
+#include "base/json.h"
 #include "report/report.h"
 
 #include <stdlib.h>
@@ -100,6 +101,7 @@ void finding_release(struct finding *f)
 	strlist_release(&f->evidence);
 	strlist_release(&f->advice);
 	strlist_release(&f->refs);
+	strlist_release(&f->claims);
 }
 
 void rung_note_release(struct rung_note *n)
@@ -190,7 +192,9 @@ static double finding_score(const struct finding *f, int64_t headline)
 	double explained = 0.5;
 	double c = f->confidence < 0 ? 0 : (f->confidence > 1 ? 1 : f->confidence);
 
-	if (f->bytes >= 0 && headline > 0) {
+	if (f->explained_elsewhere)
+		explained = 0;	/* its bytes are another finding's: it adds no explanation */
+	else if (f->bytes >= 0 && headline > 0) {
 		explained = (double)f->bytes / (double)headline;
 		if (explained > 1)
 			explained = 1;
@@ -213,6 +217,79 @@ static int finding_cmp(const void *x, const void *y)
 	return c ? c : strcmp(a->title ? a->title : "", b->title ? b->title : "");
 }
 
+/* The ledger leaf with this id (ledger.leaves[]), NULL when there is none. */
+static json_object *ledger_leaf(const struct report *r, const char *id)
+{
+	json_object *leaves = json_get_array(r->ledger, "leaves");
+	size_t i, n = leaves ? json_object_array_length(leaves) : 0;
+
+	for (i = 0; i < n; i++) {
+		json_object *l = json_object_array_get_idx(leaves, i);
+		const char *lid = json_get_str(l, "id", NULL);
+
+		if (lid && !strcmp(lid, id))
+			return l;
+	}
+	return NULL;
+}
+
+/*
+ * One attribution: a finding that claims ledger leaves takes its bytes
+ * from them, and a leaf is explained by one finding only, the one that
+ * ranks first (a known issue before the generic "a dependency holds the
+ * heap" about the same module). A later claimant loses the leaf, its bytes
+ * shrink, and its evidence says which finding explains them. This holds
+ * for every rule, a team's too, without rules knowing about each other.
+ */
+static void arbitrate_claims(struct report *r)
+{
+	struct strlist taken = STRLIST_INIT, owner = STRLIST_INIT;
+	size_t i, k, j;
+
+	for (i = 0; i < r->nr_findings; i++) {
+		struct finding *f = &r->findings[i];
+		struct strlist kept = STRLIST_INIT;
+		int64_t bytes = 0;
+		size_t found = 0;	/* claims that are leaves of this ledger */
+
+		if (!f->claims.nr)
+			continue;
+		for (k = 0; k < f->claims.nr; k++) {
+			json_object *leaf = ledger_leaf(r, f->claims.items[k]);
+			struct strbuf sb = STRBUF_INIT;
+
+			if (!leaf)
+				continue;	/* a leaf this bundle does not have */
+			found++;
+			for (j = 0; j < taken.nr && strcmp(taken.items[j], f->claims.items[k]); j++)
+				;
+			if (j < taken.nr) {
+				strbuf_addf(&sb, "%s (%s) is explained by the %s finding",
+					    json_get_str(leaf, "name", f->claims.items[k]), f->claims.items[k],
+					    owner.items[j]);
+				strlist_add(&f->evidence, sb.buf);
+				strbuf_release(&sb);
+				continue;
+			}
+			strlist_add(&taken, f->claims.items[k]);
+			strlist_add(&owner, f->rule ? f->rule : "?");
+			strlist_add(&kept, f->claims.items[k]);
+			bytes += json_get_int(leaf, "bytes", 0) > 0 ? json_get_int(leaf, "bytes", 0) : 0;
+		}
+		strlist_release(&f->claims);
+		f->claims = kept;
+		/*
+		 * None of its leaves is in this ledger: the bytes it speaks of
+		 * are not part of the headline (page cache when the headline is
+		 * RSS), so it explains none of it.
+		 */
+		f->bytes = kept.nr ? bytes : -1;
+		f->explained_elsewhere = found && !kept.nr;
+	}
+	strlist_release(&taken);
+	strlist_release(&owner);
+}
+
 void report_finish(struct report *r)
 {
 	size_t i;
@@ -220,7 +297,16 @@ void report_finish(struct report *r)
 
 	for (i = 0; i < r->nr_findings; i++)
 		r->findings[i].score = finding_score(&r->findings[i], r->headline_bytes);
-	qsort(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
+	if (r->nr_findings > 1)
+		qsort(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
+	if (r->ledger) {
+		/* claims are settled in rank order, then the ranking is redone */
+		arbitrate_claims(r);
+		for (i = 0; i < r->nr_findings; i++)
+			r->findings[i].score = finding_score(&r->findings[i], r->headline_bytes);
+		if (r->nr_findings > 1)
+			qsort(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
+	}
 	for (i = 0; i < r->nr_findings; i++)
 		r->findings[i].rank = (int)i + 1;
 

@@ -55,6 +55,13 @@ struct finding {
 	int64_t bytes;		/* memory it explains; -1 when not about bytes */
 	char *title, *summary;
 	struct strlist evidence, advice, refs;
+	/*
+	 * The ledger leaves whose bytes the finding explains (ledger.leaves
+	 * ids). A leaf is claimed by one finding at most, so no byte of the
+	 * headline is explained twice (tests/corpus.sh checks it).
+	 */
+	struct strlist claims;
+	int explained_elsewhere;	/* every leaf it claimed went to a finding ranked above */
 	double score;
 	int rank;		/* 1-based, after report_rank */
 };

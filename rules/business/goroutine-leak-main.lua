@@ -7,6 +7,10 @@ return {
   requires = { "ownership.goroutine_groups", "goroutines" },
   check = function(b, r)
     local total = b.goroutines.count
+    if not b.ownership.main then
+      r:inconclusive("the build info names no main module, so goroutines the service started cannot be told apart")
+      return
+    end
     local worst = b.ownership.largest_group("main")
     if not worst or worst.count < 200 then
       r:rule_out{ reason = "no group of goroutines created by the main module is large",
@@ -16,6 +20,8 @@ return {
     end
     r:finding{
       severity = worst.count >= 1000 and "high" or "medium",
+      -- the bytes they hold: their stacks, as the ledger attributes them
+      claims = { "stacks.group:" .. tostring(worst.created_by) },
       confidence = worst.max_wait_minutes > 0 and 0.85 or 0.65,
       title = string.format("%s goroutines wait in %s, created by %s", fmt.count(worst.count), worst.top or "?", worst.created_by),
       summary = "One stack repeated many times, all started from the same place in the service, is the signature of goroutines that never exit. Their stacks, and everything they reference, stay alive.",

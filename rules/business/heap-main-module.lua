@@ -3,6 +3,7 @@
 -- ownership plugin), so allocations made through the standard library on
 -- behalf of the service count here.
 local fmt = require("triage.fmt")
+local sev = require("triage.severity")
 return {
   id = "business-heap-main-module",
   rung = "business",
@@ -13,7 +14,11 @@ return {
   check = function(b, r)
     local h = b.ownership.heap
     if h.total == 0 then
-      r:inconclusive("the heap profile holds no live memory")
+      r:inconclusive("the heap profile holds no live memory (no samples: input missing, not evidence)")
+      return
+    end
+    if not b.ownership.main then
+      r:inconclusive("the build info names no main module, so the service's own frames cannot be told apart")
       return
     end
     local share = h.main / h.total
@@ -29,15 +34,14 @@ return {
       local grew = b.growth and b.growth.best and b.growth.best.heap_inuse
       if grew then ev[#ev + 1] = "HeapInuse changed by " .. fmt.bytes(grew) .. " over " .. b.growth.best.label end
       local headline = b.ledger and b.ledger.headline and b.ledger.headline.bytes or 0
-      local limit = b.cgroup and not b.cgroup.limit_unlimited and b.cgroup.limit
+      local bytes = b.ledger and (b.ledger.claim("heap.main")) or h.main
       -- a service's own data owning its heap is normal; it is a finding when
-      -- that heap grows, or presses against the container's limit
+      -- that heap grows, or by what it risks against the limit
       local growing = grew and grew >= 16 * 1048576 and grew >= 0.1 * (b.memstats and b.memstats.HeapInuse or grew)
       local stable = grew and not growing
-      local pressing = limit and h.main >= 0.4 * limit
       local severity = "low"
       if growing then severity = share >= 0.7 and "high" or "medium"
-      elseif pressing and not stable then severity = "medium" end
+      elseif not stable and b.ledger then severity = sev.min(b.ledger.risk(bytes), "medium") end
       if stable then ev[#ev + 1] = "the heap did not grow between samples: a steady state, not a leak" end
       if headline > 0 then
         ev[#ev + 1] = string.format("that is %s of the headline %s", fmt.pct(h.main, headline), fmt.bytes(headline))
@@ -46,6 +50,7 @@ return {
         severity = severity,
         confidence = share >= 0.7 and 0.8 or 0.6,
         bytes = h.main,
+        claims = { "heap.main" },
         title = "The main module " .. tostring(b.ownership.main) .. " holds " .. fmt.pct(h.main, h.total) .. " of the live heap",
         summary = "The in-use heap profile attributes most live memory to the service's own packages. Look for caches, maps and slices that only grow, and compare two profiles taken apart in time (triage collect --samples) to see which frames grow.",
         evidence = ev,

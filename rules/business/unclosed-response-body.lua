@@ -62,6 +62,9 @@ return {
       severity = (readers >= 500 or (grow and grow > 0)) and "high" or "medium",
       confidence = math.abs(readers - writers) <= readers * 0.2 and 0.85 or 0.6,
       bytes = bytes,
+      -- what the ledger attributes to them: the connections' goroutine
+      -- stacks (their buffers sit in the standard library's heap share)
+      claims = { "stacks.group:net/http.(*Transport).dialConn" },
       title = string.format("%s HTTP connections are held open: response bodies are not closed%s", fmt.count(readers),
                             caller and (" (requests from " .. caller .. ")") or ""),
       summary = "Each net/http client connection has a readLoop and a writeLoop goroutine. Matched pairs that keep growing mean responses whose Body is never closed (often error responses, like a 403 with a body), so the connections and their TLS and bufio buffers can never be reused or freed.",

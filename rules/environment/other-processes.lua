@@ -19,6 +19,7 @@ return {
         severity = "medium",
         confidence = 0.7,
         bytes = others,
+        claims = { "other_processes" },
         title = string.format("%d processes share the cgroup; %s of its anonymous memory is not the target's", #procs, fmt.bytes(others)),
         summary = "The cgroup's usage and limit cover every process in it. A sidecar, a shell, or child processes count against the same limit.",
         evidence = { string.format("cgroup anon %s, target RssAnon %s, %d processes", fmt.bytes(cg.anon), fmt.bytes(rss_anon), #procs) },

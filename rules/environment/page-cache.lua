@@ -10,6 +10,13 @@ return {
     local file = cg.file or ((cg.active_file or 0) + (cg.inactive_file or 0))
     local base = (not cg.limit_unlimited and cg.limit) or cg.usage
     if not base or base == 0 then r:inconclusive("no cgroup usage or limit") return end
+    if cg.limit_unlimited or not cg.limit then
+      -- without a limit the cache is reclaimed when the host needs memory;
+      -- it cannot fill "the container's memory"
+      r:rule_out{ reason = "the cgroup has no memory limit, so page cache cannot push it to an OOM kill",
+                  evidence = { string.format("page cache %s (active %s)", fmt.bytes(file), fmt.bytes(cg.active_file or 0)) } }
+      return
+    end
     if file >= 0.4 * base and file >= 32 * 1048576 then
       local growth = b.growth and b.growth.best and b.growth.best.active_file
       local ev = { string.format("page cache %s (active %s, inactive %s) against %s %s", fmt.bytes(file),
@@ -19,7 +26,8 @@ return {
       r:finding{
         severity = file >= 0.7 * base and "high" or "medium",
         confidence = 0.8,
-        bytes = cg.active_file or file,
+        -- the bytes are the tooling finding's (page_cache.* leaves): this
+        -- one is about the environment that lets the cache grow
         title = string.format("Page cache is %s of the container's memory", fmt.pct(file, base)),
         summary = "The workload reads and writes files and the kernel keeps them cached, charged to this cgroup. Inactive cache is reclaimed under pressure; active cache counts in the working set the kubelet acts on.",
         evidence = ev,

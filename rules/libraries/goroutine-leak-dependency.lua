@@ -8,6 +8,10 @@ return {
   requires = { "ownership.goroutine_groups", "goroutines" },
   check = function(b, r)
     local total = b.goroutines.count
+    if not b.ownership.has_modules then
+      r:inconclusive("the build info lists no dependency modules, so goroutines a dependency started cannot be recognised")
+      return
+    end
     local worst = b.ownership.largest_group("dependency")
     if not worst or worst.count < 200 then
       r:rule_out{ reason = "no large group of goroutines was created by a dependency",
@@ -25,6 +29,8 @@ return {
     r:finding{
       severity = (worst.count >= 1000 or (grow and grow > 0)) and "high" or "medium",
       confidence = 0.8,
+      -- the bytes they hold: their stacks, as the ledger attributes them
+      claims = { "stacks.group:" .. tostring(worst.created_by) },
       title = string.format("%s goroutines from %s@%s never exit", fmt.count(worst.count), worst.module, worst.version or "?"),
       summary = "One stack repeated thousands of times, started from the same function in a dependency: goroutines that never exit, holding their stacks and whatever buffers they reference.",
       evidence = ev,

@@ -9,10 +9,18 @@ return {
   check = function(b, r)
     local h = b.ownership.heap
     if h.total == 0 then
-      r:inconclusive("the heap profile holds no live memory")
+      r:inconclusive("the heap profile holds no live memory (no samples: input missing, not evidence)")
       return
     end
     local top = h.deps[1]
+    if not b.ownership.has_modules then
+      -- a binary built outside module mode (Debian's etcd, for one) lists
+      -- no dependencies: their frames count as "other", which proves nothing
+      r:inconclusive{ reason = "the build info lists no dependency modules, so dependency frames cannot be recognised",
+                      evidence = { string.format("%s of the sampled heap is in frames of no known module",
+                                                 fmt.pct(h.other or 0, h.total)) } }
+      return
+    end
     if not top or top.value / h.total < 0.15 then
       r:rule_out{ reason = "no dependency owns much of the sampled heap",
                   evidence = { top and string.format("largest: %s@%s with %s", top.module, top.version or "?", fmt.pct(top.value, h.total))
@@ -42,6 +50,7 @@ return {
       severity = (big or growing) and (share >= 0.5 and "high" or "medium") or "low",
       confidence = share >= 0.5 and 0.8 or 0.6,
       bytes = top.value,
+      claims = { "heap.dep:" .. top.module },
       title = string.format("%s@%s holds %s of the live heap", top.module, top.version or "?", fmt.pct(top.value, h.total)),
       summary = "Most sampled live memory is allocated by, or on behalf of, this dependency. Check how the service uses it (caches it keeps, watches or streams it opens, results it retains) and whether the version has known memory issues.",
       evidence = ev,

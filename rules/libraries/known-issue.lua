@@ -52,10 +52,34 @@ return {
           end
           ev[#ev + 1] = issue.affected
           if not sure then ev[#ev + 1] = "version '" .. tostring(ver) .. "' cannot be compared with " .. issue.fixed_in end
+          -- the ledger leaves this issue explains: the module's share of the
+          -- heap, or the stacks of the goroutines its functions created
+          local claims, seen = {}, {}
+          if where == "heap" and mod ~= "go" then
+            -- every module of the issue the binary has (a fix spans forks)
+            for _, m in ipairs(issue.module) do
+              if deps[m] then claims[#claims + 1] = "heap.dep:" .. m end
+            end
+          elseif where == "goroutines" and b.goroutines then
+            -- the groups whose stacks show the issue's frames, by creator
+            for _, g in ipairs(b.goroutines.groups or {}) do
+              local hit = false
+              for _, fr in ipairs(g.frames or {}) do
+                for _, sig in ipairs(issue.signatures) do
+                  if fr:find(sig, 1, true) then hit = true end
+                end
+              end
+              if hit and g.created_by and not seen[g.created_by] then
+                seen[g.created_by] = true
+                claims[#claims + 1] = "stacks.group:" .. g.created_by
+              end
+            end
+          end
           r:finding{
             severity = (where == "heap" and best >= 0.4 * heap_total) and "critical" or "high",
             confidence = sure and 0.9 or 0.7,
             bytes = where == "heap" and best or nil,
+            claims = claims,
             title = issue.title .. " (" .. mod .. " " .. ver .. ")",
             summary = "A known issue of this dependency version matches what the profiles show: " .. issue.affected .. ".",
             evidence = ev,
@@ -65,7 +89,11 @@ return {
         end
       end
     end
-    if matched == 0 then
+    if matched == 0 and #(b.buildinfo.deps or {}) == 0 then
+      -- no module list: absence of a match is not evidence
+      r:inconclusive{ reason = "the build info lists no dependency modules to match known issues against",
+                      evidence = { string.format("%d known issues not checked", #b.known_issues) } }
+    elseif matched == 0 then
       r:rule_out{ reason = "no known issue matches the binary's dependencies and profiles",
                   evidence = { string.format("%d known issues checked against %d dependencies", #b.known_issues,
                                              #(b.buildinfo.deps or {})) } }

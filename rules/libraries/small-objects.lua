@@ -9,6 +9,9 @@ return {
   check = function(b, r)
     local heap = b.profiles.heap
     if not heap:ok() then r:inconclusive("the heap profile is unusable") return end
+    if heap:count() == 0 then
+      r:inconclusive("the heap profile has no samples") return
+    end
     local objects = heap:total("inuse_objects")
     local bytes = heap:total("inuse_space")
     local avg = objects > 0 and bytes / objects or 0
@@ -25,10 +28,15 @@ return {
       r:rule_out{ reason = string.format("%s live objects averaging %.0f bytes", fmt.count(objects), avg) }
       return
     end
+    -- the finding goes to the rung of whoever owns the objects: the
+    -- service's code is business, a dependency's is libraries
     local owner = b.ownership and b.ownership.heap_objects
-    local who = "the service"
+    local who, rung = "the service", "libraries"
     if owner and owner.deps[1] and owner.deps[1].value >= owner.main then
       who = string.format("%s@%s", owner.deps[1].module, owner.deps[1].version or "?")
+    elseif owner and owner.main > 0 and owner.main >= (owner.stdlib or 0) + (owner.runtime or 0) then
+      who = tostring(b.ownership.main)
+      rung = "business"
     elseif owner and owner.main > 0 then
       who = tostring(b.ownership.main)
     end
@@ -42,9 +50,11 @@ return {
                                   fmt.pct(owner.deps[1].value, owner.total))
     end
     r:finding{
+      rung = rung,
       severity = (gc_share and gc_share >= 0.25) and "high" or "medium",
       confidence = gc_share and 0.8 or 0.6,
-      bytes = bytes,
+      -- about the objects' count and the GC's work: the bytes are the heap
+      -- findings' (the ledger gives each byte to one finding)
       title = string.format("%s small live objects (avg %.0f B) from %s", fmt.count(objects), avg, who),
       summary = "The heap is made of millions of small objects. Each costs the GC a scan, so CPU goes to runtime.scanobject and gcBgMarkWorker, and memory grows with the count. Typical sources: JSON decoded into map[string]interface{} or many small structs, retained per request.",
       evidence = ev,

@@ -2,6 +2,7 @@
 -- with a large HeapIdle - HeapReleased. It is returnable, and the scavenger
 -- returns it over minutes, but a limit can be hit first.
 local fmt = require("triage.fmt")
+local sev = require("triage.severity")
 return {
   id = "runtime-idle-heap",
   rung = "runtime",
@@ -11,11 +12,16 @@ return {
     local ms = b.memstats
     local idle = (ms.HeapIdle or 0) - (ms.HeapReleased or 0)
     local rss = b.status and b.status.VmRSS or ms.Sys
-    if idle >= 64 * 1048576 and idle >= 0.25 * rss then
+    -- a share of RSS, with a floor so a tiny process is not a finding
+    if idle >= 16 * 1048576 and idle >= 0.25 * rss then
+      local s = idle >= 0.5 * rss and "medium" or "low"
+      -- returnable memory: at most medium, and less when far from the limit
+      if b.ledger then s = sev.min(s, sev.max(b.ledger.risk(idle), "low")) end
       r:finding{
-        severity = idle >= 0.5 * rss and "medium" or "low",
+        severity = s,
         confidence = 0.8,
         bytes = idle,
+        claims = { "heap.idle" },
         title = string.format("%s of idle heap is held by the runtime (HeapIdle - HeapReleased)", fmt.bytes(idle)),
         summary = "After a peak, freed heap spans stay with the runtime until the background scavenger returns them. RSS stays high meanwhile. This is memory the service used at its peak, not a leak.",
         evidence = {

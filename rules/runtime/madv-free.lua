@@ -27,13 +27,28 @@ return {
       wants_free = go .. " uses MADV_FREE by default (1.12 to 1.15)"
     end
     if lazy and rss and lazy >= 32 * 1048576 and lazy >= 0.1 * rss then
+      -- Which numbers the pages inflate: RSS always; the cgroup working
+      -- set only before Linux 4.12, when lazily freed pages still sat on
+      -- the anonymous LRU (since 4.12 they are on the inactive file list,
+      -- outside usage - inactive_file).
+      local in_ws = k and (k.major < 4 or (k.major == 4 and k.minor < 12))
+      local inflates = in_ws and
+        "RSS (top, container_memory_rss) and, on this kernel (before 4.12), the cgroup working set" or
+        "RSS (top, container_memory_rss), not the cgroup working set and not OOM decisions"
+      local in_headline = b.ledger and b.ledger.lazy_in_headline
       r:finding{
-        severity = lazy >= 0.3 * rss and "high" or "medium",
+        -- returned memory the kernel takes back under pressure: it
+        -- misleads, it does not kill, unless it sits in the killing number
+        severity = (lazy >= 0.3 * rss and in_headline) and "high" or "medium",
         confidence = 0.9,
-        bytes = lazy,
+        -- bytes only where they are part of the headline: 700 MiB of
+        -- LazyFree is not "2640% of" a working set that excludes it
+        bytes = in_headline and lazy or nil,
+        claims = in_headline and { "lazyfree" } or nil,
         title = string.format("%s of RSS is LazyFree memory the Go runtime already returned", fmt.bytes(lazy)),
-        summary = "The runtime released these pages with MADV_FREE. The kernel reclaims them only under memory pressure, so RSS (and tools that read it) stays high although the heap is small. Under a cgroup limit they are reclaimed before an OOM kill.",
+        summary = "The runtime released these pages with MADV_FREE. The kernel reclaims them only under memory pressure, so they stay counted in " .. inflates .. ", although the heap is small. Under a cgroup limit they are reclaimed before an OOM kill.",
         evidence = {
+          "inflates " .. inflates,
           string.format("smaps_rollup LazyFree %s of RSS %s (%s)", fmt.bytes(lazy), fmt.bytes(rss), fmt.pct(lazy, rss)),
           wants_free or ("Go " .. tostring(go) .. ", GODEBUG '" .. godebug .. "'"),
           b.memstats and b.memstats.HeapReleased and ("HeapReleased " .. fmt.bytes(b.memstats.HeapReleased)) or "MemStats unavailable",

@@ -10,11 +10,23 @@ return {
     local st = ms.StackInuse or 0
     local rss = b.status and b.status.VmRSS or ms.Sys
     local n = b.goroutines and b.goroutines.count
-    if st >= 64 * 1048576 and st >= 0.2 * rss then
+    -- stacks of large goroutine groups are the groups' findings' bytes
+    -- (ledger leaves stacks.group:*): what is left is this rule's
+    local grouped = b.ledger and (b.ledger.claim("stacks.group:")) or 0
+    local own = b.ledger and (b.ledger.claim("stacks.other")) or st
+    if st >= 8 * 1048576 and st >= 0.2 * rss and grouped >= 0.5 * st then
+      r:rule_out{ reason = "the stacks are those of large goroutine groups, which the goroutine findings explain",
+                  evidence = { string.format("StackInuse %s of RSS %s (%s); %s in groups named by their creator",
+                                             fmt.bytes(st), fmt.bytes(rss), fmt.pct(st, rss), fmt.bytes(grouped)) } }
+      return
+    end
+    -- a share of RSS, not a fixed size: 40 MiB of stacks in a 60 MiB process matters
+    if st >= 8 * 1048576 and st >= 0.2 * rss then
       r:finding{
         severity = st >= 0.4 * rss and "high" or "medium",
         confidence = 0.8,
-        bytes = st,
+        bytes = own,
+        claims = { "stacks.other" },
         title = string.format("Goroutine stacks hold %s (StackInuse)", fmt.bytes(st)),
         summary = "Stack memory grows with the number of goroutines and their deepest call. Many goroutines that never exit are the usual cause; see the business and libraries rungs for which ones.",
         evidence = { string.format("StackInuse %s of RSS %s%s", fmt.bytes(st), fmt.bytes(rss),
@@ -23,7 +35,7 @@ return {
       }
     else
       r:rule_out{ reason = "goroutine stacks are small",
-                  evidence = { string.format("StackInuse %s of RSS %s", fmt.bytes(st), fmt.bytes(rss)) } }
+                  evidence = { string.format("StackInuse %s of RSS %s (%s)", fmt.bytes(st), fmt.bytes(rss), fmt.pct(st, rss)) } }
     end
   end,
 }

@@ -24,16 +24,50 @@ return {
     end
     table.sort(names)
     for i = 1, math.min(#names, 12) do ev[#ev + 1] = names[i] end
+    -- a profile without samples is valid evidence of idleness, not a failure
+    local cpu = b.profiles and b.profiles.cpu
+    if cpu and cpu:ok() and cpu:count() == 0 then
+      local secs = (cpu:duration_nanos() or 0) / 1e9
+      ev[#ev + 1] = string.format("CPU profile: idle during the %.0f s (no samples)", secs)
+    end
     -- nothing to say when the evidence is complete: this rule does not
     -- judge the tooling rung, it qualifies every other verdict
     if #ev == 0 then return end
+
+    -- which rungs the missing evidence blinds: a collection that got no
+    -- profile at all must top the report, not hide at #4
+    local function usable(kind)
+      local p = b.profiles and b.profiles[kind]
+      return p and p:ok() and p:count() > 0
+    end
+    local blind = {}
+    local severity = "info"
+    if not usable("heap") and not usable("goroutine") then
+      blind[#blind + 1] = "business and libraries (no heap or goroutine profile)"
+      severity = "high"
+    elseif not usable("heap") then
+      blind[#blind + 1] = "business and libraries heap findings (no heap profile)"
+      severity = "medium"
+    end
+    if not b.memstats then
+      blind[#blind + 1] = "runtime (no MemStats)"
+      if severity == "info" then severity = "medium" end
+    end
+    if not b.cgroup then
+      blind[#blind + 1] = "environment (no cgroup memory files)"
+      if severity == "info" then severity = "low" end
+    end
+    local why = b.unavailable and (b.unavailable["profiles.heap"] or b.unavailable["memstats"])
     r:finding{
-      severity = "info",
+      severity = severity,
       confidence = 1,
-      title = string.format("%d pieces of evidence are missing or unusable", #ev),
-      summary = "Rules that needed them were skipped (see the rules section). Collect again with triage collect if the process is still running; check the manifest with triage show.",
+      title = #blind > 0 and ("The collection is incomplete: " .. table.concat(blind, "; ") .. " cannot be judged")
+        or string.format("%d pieces of evidence are missing or unusable", #ev),
+      summary = "Rules that needed them were skipped (see the rules section)" ..
+        (why and (": " .. why) or "") .. ". Collect again with triage collect if the process is still running; check the manifest with triage show.",
       evidence = ev,
-      advice = { "triage show BUNDLE lists what failed during collection and why" },
+      advice = { "triage show BUNDLE lists what failed during collection and why",
+                 "if the service serves pprof elsewhere, give it: triage collect --pprof-url http://HOST:PORT/PREFIX/debug/pprof/ PID" },
     }
   end,
 }

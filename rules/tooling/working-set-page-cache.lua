@@ -4,6 +4,7 @@
 -- When it is far above the process's RSS, the memory is files, not the
 -- program.
 local fmt = require("triage.fmt")
+local sev = require("triage.severity")
 return {
   id = "tooling-working-set-page-cache",
   rung = "tooling",
@@ -28,11 +29,25 @@ return {
       end
       -- mostly cache and little program memory: the number itself misleads
       local misleading = af >= 0.5 * ws and anon <= 0.25 * ws
-      local near = cg.limit and not cg.limit_unlimited and ws >= 0.8 * cg.limit
+      local limited = cg.limit and not cg.limit_unlimited
+      local near = limited and ws >= 0.8 * cg.limit
+      local s = (misleading or near) and "high" or "medium"
+      local procs = b.cgroup_procs and #b.cgroup_procs or 1
+      if not limited then
+        -- nothing is OOM-killed for the cgroup's sake without a limit: the
+        -- working set misleads a dashboard, it threatens nothing
+        s = "low"
+        ev[#ev + 1] = "the cgroup has no memory limit: the working set cannot get the service killed"
+      end
+      if procs > 1 then
+        ev[#ev + 1] = string.format("%d processes share the cgroup: the page cache may be theirs", procs)
+        if not limited then s = sev.min(s, "low") end
+      end
       r:finding{
-        severity = (misleading or near) and "high" or "medium",
+        severity = s,
         confidence = misleading and 0.9 or 0.8,
         bytes = af,
+        claims = { "page_cache.active", "page_cache.other" },
         title = string.format("%s of the %s working set is active page cache", fmt.bytes(af), fmt.bytes(ws)),
         summary = "container_memory_working_set_bytes (cAdvisor) and kubelet eviction use usage minus inactive_file, so file pages the kernel considers active count as the container's memory. The program itself uses far less; pprof and RSS are right, the dashboard number measures something else.",
         evidence = ev,

@@ -29,6 +29,7 @@ var (
 	exitAfter  = flag.Duration("exit-after", 5*time.Minute, "exit after this long")
 	hang       = flag.Bool("hang", false, "serve the pprof index but never answer the profile endpoints")
 	noPprof    = flag.Bool("no-pprof", false, "serve an unrelated page instead of pprof")
+	prefix     = flag.String("prefix", "", "mount pprof under this prefix (e.g. /admin) and link it from /")
 
 	keep     [][]byte
 	parked   = make(chan struct{}) // never closed: parked goroutines wait on it
@@ -77,7 +78,20 @@ func pprofMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/debug/vars", expvar.Handler())
-	return mux
+	if *prefix == "" {
+		return mux
+	}
+	// An admin server: pprof under a prefix, an index page at / linking it.
+	outer := http.NewServeMux()
+	outer.Handle(*prefix+"/", http.StripPrefix(*prefix, mux))
+	outer.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, "<html><body><h1>admin</h1><a href=\"%s/debug/pprof/\">profiles</a></body></html>\n", *prefix)
+	})
+	return outer
 }
 
 func otherMux() *http.ServeMux {

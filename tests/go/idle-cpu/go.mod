@@ -1,0 +1,3 @@
+module example.com/idle-cpu
+
+go 1.19

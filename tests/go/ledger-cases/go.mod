@@ -1,0 +1,3 @@
+module example.com/ledger-cases
+
+go 1.19
