@@ -34,6 +34,7 @@ struct knobs {
 	int no_leading_empty;	/* string_table[0] != "" */
 	int unknown_fields;	/* fields 15, 16 and a Sample field 4: must be skipped */
 	int wide_value;		/* the last sample's value needs 64 bits */
+	int partial_inline;	/* location 4 = [leaf] as a real call, and a sample [4,2]=6 */
 };
 
 /*
@@ -59,11 +60,11 @@ static void build_profile(struct strbuf *out, const struct knobs *k)
 		pb_bytes(out, 16, "future", 6);
 	}
 	if (!k->no_samples) {
-		static const uint64_t s1[] = { 1, 2 }, s2[] = { 3, 1, 2 }, s3[] = { 2 };
+		static const uint64_t s1[] = { 1, 2 }, s2[] = { 3, 1, 2 }, s3[] = { 2 }, s4[] = { 4, 2 };
 		static const struct { const uint64_t *locs; size_t n; int64_t v; } ss[] = {
-			{ s1, 2, 10 }, { s2, 3, 5 }, { s3, 1, 0 }, { s3, 1, 7 },
+			{ s1, 2, 10 }, { s2, 3, 5 }, { s3, 1, 0 }, { s3, 1, 7 }, { s4, 2, 6 },
 		};
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < (k->partial_inline ? 5u : 4u); i++) {
 			size_t j;
 
 			for (j = 0; j < ss[i].n; j++) {
@@ -113,6 +114,13 @@ static void build_profile(struct strbuf *out, const struct knobs *k)
 	pb_uint(&sub, 1, 2);
 	pb_msg(&m, 4, &sub);
 	pb_msg(out, 4, &m);
+	if (k->partial_inline) {
+		/* location 4: leaf, called for real */
+		pb_uint(&m, 1, 4);
+		pb_uint(&sub, 1, 1);
+		pb_msg(&m, 4, &sub);
+		pb_msg(out, 4, &m);
+	}
 	/* functions */
 	for (i = 1; i <= 3; i++) {
 		pb_uint(&m, 1, i);
@@ -256,7 +264,8 @@ static void test_valid(int gz)
 	      mid ? (long long)mid->flat : -1, mid ? (long long)mid->cum : -1);
 	CHECK(root && root->flat == 7 && root->cum == 22, "root flat 7 cum 22");
 	CHECK(leaf && leaf->inline_in && !leaf->noinline_in, "leaf is reached inline only");
-	CHECK(mid && !mid->inline_in && mid->noinline_in, "mid is reached by real calls");
+	/* mid is never an inlined frame: no marker, and its edges are not counted */
+	CHECK(mid && !mid->inline_in && !mid->noinline_in, "mid is reached by real calls only");
 	agg_table_sort(&t, 0);
 	CHECK(!strcmp(agg_row_name(&t, &t.rows[0]), "main.leaf") &&
 	      !strcmp(agg_row_name(&t, &t.rows[2]), "main.mid"), "flat order");
@@ -322,6 +331,35 @@ static void test_wide_values(void)
 	k.wide_value = 0;
 	build_profile(&raw, &k);
 	CHECK(decode(&raw, &p, &err, 0) == 0 && p.values32 && !p.values64, "small values stay 32-bit");
+	profile_release(&p);
+	strbuf_release(&raw);
+	strbuf_release(&err);
+}
+
+/* leaf inlined into mid in one stack and called by root in another: "(partial-inline)" */
+static void test_partial_inline(void)
+{
+	struct knobs k = { 0 };
+	struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT;
+	struct profile p;
+	struct agg_table t;
+	struct agg_options o = { 0 };
+	const struct agg_row *leaf, *mid;
+
+	k.partial_inline = 1;
+	build_profile(&raw, &k);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "partial: %s", strbuf_str(&err));
+	agg_table_init(&t);
+	CHECK(profile_aggregate(&p, &o, &t, &err) == 0, "aggregate: %s", strbuf_str(&err));
+	agg_table_mark_inline(&t, &p, t.nr);
+	leaf = find_row(&t, "main.leaf");
+	mid = find_row(&t, "main.mid");
+	CHECK(leaf && leaf->flat == 16, "leaf flat 16");
+	CHECK(leaf && leaf->inline_in && leaf->noinline_in, "leaf is reached inline and by a real call");
+	CHECK(mid && !mid->inline_in, "mid is never inlined");
+	/* a kept set without root: root's edge to leaf is bridged over, still real */
+	agg_table_sort(&t, 0);
+	agg_table_release(&t);
 	profile_release(&p);
 	strbuf_release(&raw);
 	strbuf_release(&err);
@@ -986,6 +1024,7 @@ int main(int argc, char **argv)
 		return write_fixtures(argv[2]);
 	test_valid(0);
 	test_valid(1);
+	test_partial_inline();
 	test_package_names();
 	test_wide_values();
 	test_hostile();

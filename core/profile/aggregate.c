@@ -272,6 +272,7 @@ void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t 
 {
 	struct edges e = { 0 };
 	uint32_t *row_of = xmalloc((t->nr ? t->nr : 1) * sizeof(*row_of));
+	unsigned char *inlinable, *loc_inl;
 	size_t s, i, nr_ids = 0;
 	int64_t flat_sum = 0, cutoff;
 
@@ -289,16 +290,47 @@ void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t 
 		row_of[i] = UINT32_MAX;
 	for (i = 0; i < nr_kept && i < t->nr; i++)
 		row_of[t->rows[i].id] = (uint32_t)i;
+	/*
+	 * Only a row that some location holds as an inlined frame (not the
+	 * location's outermost line) can be reached through an inlined call,
+	 * and only such rows print a marker: edges into the others need not
+	 * be counted. Most rows of a big profile are never inlined, so this
+	 * spares most of the edge table's work.
+	 */
+	inlinable = xcalloc(nr_ids ? nr_ids : 1, 1);
+	for (i = 0; i < p->nr_locations; i++) {
+		uint32_t f;
+
+		for (f = t->frame_off[i]; f + 1 < t->frame_off[i + 1]; f++)
+			if (t->frame_keys[f] < nr_ids)
+				inlinable[t->frame_keys[f]] = 1;
+	}
 	/* go tool pprof's -edgefraction default, 0.001 of the flat total */
 	cutoff = (int64_t)((double)flat_sum * 0.001);
 	if (cutoff < 0)
 		cutoff = -cutoff;
 
+	/* locations holding a kept row that can be inlined: other samples add no edge worth counting */
+	loc_inl = xcalloc(p->nr_locations ? p->nr_locations : 1, 1);
+	for (i = 0; i < p->nr_locations; i++) {
+		uint32_t f;
+
+		for (f = t->frame_off[i]; f < t->frame_off[i + 1]; f++) {
+			uint32_t id = t->frame_keys[f];
+
+			if (id < nr_ids && inlinable[id] && row_of[id] != UINT32_MAX)
+				loc_inl[i] = 1;
+		}
+	}
 	for (s = 0; s < p->nr_samples; s++) {
 		int64_t w = profile_value(p, s, t->sample_index);
 		uint32_t parent = UINT32_MAX, k;
 
 		if (!w)
+			continue;
+		for (k = p->loc_off[s]; k < p->loc_off[s + 1] && !loc_inl[p->locs[k]]; k++)
+			;
+		if (k == p->loc_off[s + 1])
 			continue;
 		/* root to leaf, as pprof builds its graph; rows not kept are bridged */
 		for (k = p->loc_off[s + 1]; k-- > p->loc_off[s];) {
@@ -310,7 +342,7 @@ void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t 
 
 				if (id >= nr_ids || row_of[id] == UINT32_MAX)
 					continue;
-				if (parent != UINT32_MAX && id != parent)
+				if (parent != UINT32_MAX && id != parent && inlinable[id])
 					edges_add(&e, parent, id, f != b - 1, w, (uint32_t)s + 1);
 				parent = id;
 			}
@@ -335,6 +367,8 @@ void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t 
 	}
 	edges_release(&e);
 	free(row_of);
+	free(inlinable);
+	free(loc_inl);
 }
 
 int profile_aggregate(const struct profile *p, const struct agg_options *o,

@@ -34,7 +34,7 @@ struct agg_row {
 	uint32_t id;		/* the row's index before any sort */
 	int64_t flat, cum;
 	unsigned inline_in:1;	/* reached through an inlined call */
-	unsigned noinline_in:1;	/* reached through a real call */
+	unsigned noinline_in:1;	/* reached through a real call (rows that can be inlined only) */
 };
 
 struct agg_table {
@@ -69,6 +69,10 @@ void agg_table_sort(struct agg_table *t, int by_cum);
  * edges between kept rows (bridging over rows not kept), after dropping
  * edges lighter than 0.1% of the flat sum, as its default -edgefraction
  * does. p must be the profile the table was aggregated from.
+ * Only rows some location holds as an inlined frame can get a marker, so
+ * only their edges are counted: noinline_in is set on such rows alone
+ * (it says "partial" beside inline_in), never on rows that are always real
+ * calls.
  */
 void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t nr_kept);
 

@@ -135,6 +135,12 @@ static int win_ensure(struct window *w, size_t n, struct strbuf *err)
 	return w->end - w->pos >= n;
 }
 
+/* win_ensure's common case inline: called three times for every field of the profile. */
+static inline int win_need(struct window *w, size_t n, struct strbuf *err)
+{
+	return w->end - w->pos >= n ? 1 : win_ensure(w, n, err);
+}
+
 /* Consumes n bytes through the window in chunks: 1 done, 0 stream too short, -1 error. */
 static int win_skip(struct window *w, uint64_t n, struct strbuf *err)
 {
@@ -245,6 +251,9 @@ struct decoder {
 	size_t line_fn_alloc;
 	uint64_t *loc_mapping_ids;
 	size_t loc_mapping_alloc;
+	/* one sample's values, before they are stored */
+	int64_t *values;
+	size_t values_alloc;
 };
 
 static int decode_value_type(struct decoder *d, const unsigned char *data, size_t len,
@@ -287,45 +296,201 @@ static void store_values(struct profile *p, size_t idx, const int64_t *v)
 	memcpy(p->values64 + base, v, p->nr_values * sizeof(int64_t));
 }
 
+/*
+ * Sample is walked by hand: it is most of a profile's bytes (a 262k-stack
+ * heap profile has 262k of them) and protobuf-c's generic unpacker spent
+ * half the decode in it, allocating two arrays per sample. The message is
+ * two repeated varint fields, packed or not, and a list of Label
+ * submessages, which still go through protobuf-c. The checks are the
+ * unpacker's: a truncated or over-long varint, a length past the message,
+ * a wire type that does not fit the field.
+ */
+static int sample_malformed(struct decoder *d, size_t idx, struct strbuf *err)
+{
+	return error_set(err, "cannot decode profile '%s': sample %zu is a malformed message", d->name, idx);
+}
+
+/* Fast path for the one- and two-byte varints that make up most ids and values. */
+static inline int read_varint(const unsigned char *p, size_t avail, uint64_t *out)
+{
+	if (avail && !(p[0] & 0x80)) {
+		*out = p[0];
+		return 1;
+	}
+	if (avail > 1 && !(p[1] & 0x80)) {
+		*out = (uint64_t)(p[0] & 0x7f) | ((uint64_t)p[1] << 7);
+		return 2;
+	}
+	return get_varint(p, avail, out);
+}
+
+static void add_loc_id(struct decoder *d, size_t idx, uint64_t id)
+{
+	struct profile *p = d->p;
+
+	if (id >= UINT32_MAX && !d->big_id) {
+		d->big_id = 1;
+		d->big_id_value = id;
+		d->big_id_sample = idx;
+	}
+	p->locs[p->nr_locs++] = id >= UINT32_MAX ? UINT32_MAX : (uint32_t)id;
+}
+
+static int decode_label(struct decoder *d, const unsigned char *data, size_t len, size_t idx,
+			struct strbuf *err)
+{
+	struct profile *p = d->p;
+	Perftools__Profiles__Label *lb = perftools__profiles__label__unpack(&d->alloc, len, data);
+	struct profile_label *l;
+
+	if (!lb)
+		return sample_malformed(d, idx, err);
+	ALLOC_GROW(p->labels, p->nr_labels + 1, p->labels_alloc);
+	l = &p->labels[p->nr_labels++];
+	l->key = str_idx(lb->key);
+	l->str = str_idx(lb->str);
+	l->num = lb->num;
+	l->num_unit = str_idx(lb->num_unit);
+	return 0;
+}
+
 static int decode_sample(struct decoder *d, const unsigned char *data, size_t len, struct strbuf *err)
 {
 	struct profile *p = d->p;
-	Perftools__Profiles__Sample *s, no_labels;
-	size_t i, idx = p->nr_samples;
+	size_t idx = p->nr_samples, pos = 0, nr_values = 0;
+	size_t locs_before = p->nr_locs, labels_before = p->nr_labels;
 
-	if (d->skip_labels) {
-		Perftools__Profiles__SampleNoLabels *nl;
+	if (p->nr_locs >= UINT32_MAX - len || p->nr_labels >= UINT32_MAX - len)
+		return error_set(err, "cannot decode profile '%s': more than 2^32 sample locations", d->name);
+	while (pos < len) {
+		uint64_t tag, v, field;
+		int n = read_varint(data + pos, len - pos, &tag), wt;
 
-		nl = perftools__profiles__sample_no_labels__unpack(&d->alloc, len, data);
-		if (!nl)
-			return error_set(err, "cannot decode profile '%s': sample %zu is a malformed message",
-					 d->name, idx);
-		/* the same first members: location ids and values */
-		memset(&no_labels, 0, sizeof(no_labels));
-		no_labels.n_location_id = nl->n_location_id;
-		no_labels.location_id = nl->location_id;
-		no_labels.n_value = nl->n_value;
-		no_labels.value = nl->value;
-		s = &no_labels;
-	} else {
-		s = perftools__profiles__sample__unpack(&d->alloc, len, data);
+		if (n <= 0)
+			goto malformed;
+		pos += (size_t)n;
+		field = tag >> 3;
+		wt = (int)(tag & 7);
+		if ((field == 1 || field == 2) && wt == 2) {
+			/* a packed run: at most one varint per byte, so the arrays grow once */
+			const unsigned char *run;
+
+			n = read_varint(data + pos, len - pos, &v);
+			if (n <= 0 || v > len - pos - (size_t)n)
+				goto malformed;
+			pos += (size_t)n;
+			run = data + pos;
+			if (field == 1)
+				ALLOC_GROW(p->locs, p->nr_locs + (size_t)v, p->locs_alloc);
+			else
+				ALLOC_GROW(d->values, nr_values + (size_t)v, d->values_alloc);
+			if (field == 1) {
+				const unsigned char *end = data + pos + v;
+				uint32_t *out = p->locs + p->nr_locs;
+
+				while (run < end) {
+					uint64_t x;
+
+					/* ids of up to three bytes (2^21) are most of them */
+					if (end - run >= 3 && !(run[0] & 0x80)) {
+						*out++ = run[0];
+						run++;
+						continue;
+					}
+					if (end - run >= 3 && !(run[1] & 0x80)) {
+						*out++ = (uint32_t)(run[0] & 0x7f) | ((uint32_t)run[1] << 7);
+						run += 2;
+						continue;
+					}
+					if (end - run >= 3 && !(run[2] & 0x80)) {
+						*out++ = (uint32_t)(run[0] & 0x7f) | ((uint32_t)(run[1] & 0x7f) << 7) |
+							 ((uint32_t)run[2] << 14);
+						run += 3;
+						continue;
+					}
+					n = read_varint(run, (size_t)(end - run), &x);
+					if (n <= 0)
+						goto malformed;
+					run += n;
+					p->nr_locs = (size_t)(out - p->locs);
+					add_loc_id(d, idx, x);
+					out = p->locs + p->nr_locs;
+				}
+				p->nr_locs = (size_t)(out - p->locs);
+			} else {
+				while (run < data + pos + v) {
+					uint64_t x;
+
+					n = read_varint(run, (size_t)(data + pos + v - run), &x);
+					if (n <= 0)
+						goto malformed;
+					run += n;
+					d->values[nr_values++] = (int64_t)x;
+				}
+			}
+			pos += (size_t)v;
+		} else if ((field == 1 || field == 2) && wt == 0) {
+			n = read_varint(data + pos, len - pos, &v);
+			if (n <= 0)
+				goto malformed;
+			pos += (size_t)n;
+			if (field == 1) {
+				ALLOC_GROW(p->locs, p->nr_locs + 1, p->locs_alloc);
+				add_loc_id(d, idx, v);
+			} else {
+				ALLOC_GROW(d->values, nr_values + 1, d->values_alloc);
+				d->values[nr_values++] = (int64_t)v;
+			}
+		} else if (field == 1 || field == 2 || (field == 3 && wt != 2)) {
+			goto malformed;
+		} else {
+			/* a label, or an unknown field: both are length-delimited or skipped by wire type */
+			switch (wt) {
+			case 0:
+				n = read_varint(data + pos, len - pos, &v);
+				if (n <= 0)
+					goto malformed;
+				pos += (size_t)n;
+				break;
+			case 1:
+				if (len - pos < 8)
+					goto malformed;
+				pos += 8;
+				break;
+			case 5:
+				if (len - pos < 4)
+					goto malformed;
+				pos += 4;
+				break;
+			case 2:
+				n = read_varint(data + pos, len - pos, &v);
+				if (n <= 0 || v > len - pos - (size_t)n)
+					goto malformed;
+				pos += (size_t)n;
+				if (field == 3 && !d->skip_labels &&
+				    decode_label(d, data + pos, (size_t)v, idx, err) < 0)
+					goto fail;
+				pos += (size_t)v;
+				break;
+			default:
+				goto malformed;	/* groups (3, 4) and reserved wire types */
+			}
+		}
 	}
-	if (!s)
-		return error_set(err, "cannot decode profile '%s': sample %zu is a malformed message",
-				 d->name, idx);
+
 	if (idx == 0)
-		p->nr_values = s->n_value;
-	else if (s->n_value != p->nr_values && !d->values_mismatch) {
+		p->nr_values = nr_values;
+	else if (nr_values != p->nr_values && !d->values_mismatch) {
 		d->values_mismatch = 1;
 		d->mismatch_sample = idx;
-		d->mismatch_count = s->n_value;
+		d->mismatch_count = nr_values;
 	}
-	if (d->values_mismatch)
-		return 0;	/* reported once the sample types are known */
-	if (p->nr_locs + s->n_location_id > UINT32_MAX ||
-	    p->nr_labels + s->n_label > UINT32_MAX)
-		return error_set(err, "cannot decode profile '%s': more than 2^32 sample locations", d->name);
-
+	if (d->values_mismatch) {
+		/* reported once the sample types are known */
+		p->nr_locs = locs_before;
+		p->nr_labels = labels_before;
+		return 0;
+	}
 	{
 		size_t old = p->samples_alloc;
 
@@ -333,39 +498,23 @@ static int decode_sample(struct decoder *d, const unsigned char *data, size_t le
 		if (old != p->samples_alloc && !d->skip_labels)
 			p->label_off = xreallocarray(p->label_off, p->samples_alloc, sizeof(*p->label_off));
 	}
-	p->loc_off[idx] = (uint32_t)p->nr_locs;
+	p->loc_off[idx] = (uint32_t)locs_before;
 	if (p->label_off)
-		p->label_off[idx] = (uint32_t)p->nr_labels;
-
-	ALLOC_GROW(p->locs, p->nr_locs + s->n_location_id, p->locs_alloc);
-	for (i = 0; i < s->n_location_id; i++) {
-		uint64_t id = s->location_id[i];
-
-		if (id >= UINT32_MAX && !d->big_id) {
-			d->big_id = 1;
-			d->big_id_value = id;
-			d->big_id_sample = idx;
-		}
-		p->locs[p->nr_locs++] = id >= UINT32_MAX ? UINT32_MAX : (uint32_t)id;
-	}
+		p->label_off[idx] = (uint32_t)labels_before;
 	if (p->nr_values)
-		store_values(p, idx, s->value);
-	if (s->n_label && !d->skip_labels) {
-		ALLOC_GROW(p->labels, p->nr_labels + s->n_label, p->labels_alloc);
-		for (i = 0; i < s->n_label; i++) {
-			struct profile_label *l = &p->labels[p->nr_labels++];
-
-			l->key = str_idx(s->label[i]->key);
-			l->str = str_idx(s->label[i]->str);
-			l->num = s->label[i]->num;
-			l->num_unit = str_idx(s->label[i]->num_unit);
-		}
-	}
+		store_values(p, idx, d->values);
 	p->nr_samples++;
 	p->loc_off[p->nr_samples] = (uint32_t)p->nr_locs;
 	if (p->label_off)
 		p->label_off[p->nr_samples] = (uint32_t)p->nr_labels;
 	return 0;
+
+malformed:
+	sample_malformed(d, idx, err);
+fail:
+	p->nr_locs = locs_before;
+	p->nr_labels = labels_before;
+	return -1;
 }
 
 static int decode_mapping(struct decoder *d, const unsigned char *data, size_t len, struct strbuf *err)
@@ -550,7 +699,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 		uint64_t tag, field, off;
 		int wt, n, r;
 
-		r = win_ensure(w, 10, err);
+		r = win_need(w, 10, err);
 		if (r < 0)
 			return -1;
 		if (w->pos == w->end)
@@ -570,7 +719,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 		case 0: {
 			uint64_t v;
 
-			if (win_ensure(w, 10, err) < 0)
+			if (win_need(w, 10, err) < 0)
 				return -1;
 			n = get_varint(w->buf + w->pos, w->end - w->pos, &v);
 			if (n <= 0)
@@ -587,7 +736,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 
 			if (field >= 1 && field <= 14)
 				return wrong_wire_type(d, field, wt, off, err);
-			r = win_ensure(w, sz, err);
+			r = win_need(w, sz, err);
 			if (r <= 0)
 				return r < 0 ? -1 : error_set(err, "cannot decode profile '%s': truncated at byte %" PRIu64,
 							      d->name, off);
@@ -597,7 +746,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 		case 2: {
 			uint64_t len;
 
-			if (win_ensure(w, 10, err) < 0)
+			if (win_need(w, 10, err) < 0)
 				return -1;
 			n = get_varint(w->buf + w->pos, w->end - w->pos, &len);
 			if (n <= 0)
@@ -617,7 +766,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 							 d->name, field, off, len);
 				break;
 			}
-			r = win_ensure(w, (size_t)len, err);
+			r = win_need(w, (size_t)len, err);
 			if (r < 0)
 				return -1;
 			if (!r)
@@ -854,6 +1003,48 @@ static int resolve(struct decoder *d, struct strbuf *err)
 			}
 		}
 	}
+	/*
+	 * Every sample frame goes through here. The ids of real profiles are
+	 * dense (1..N), so the common case is one table lookup over the whole
+	 * array; a sample is only needed for the message when one fails.
+	 */
+	if (locs.dense) {
+		size_t k, n = p->nr_locs;
+
+		for (k = 0; k < n; k++) {
+			uint32_t id = p->locs[k];
+			uint32_t e = id < locs.dense_len ? locs.dense[id] : 0;
+
+			if (!e)
+				break;
+			p->locs[k] = e - 1;
+		}
+		if (k == n) {
+			ret = 0;
+			goto out;
+		}
+		/* the first bad frame: name its sample as the careful loop would */
+		{
+			size_t lo = 0, hi = p->nr_samples;
+			uint32_t id = p->locs[k];
+
+			while (hi - lo > 1) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (p->loc_off[mid] <= k)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			if (!id)
+				error_set(err, "invalid profile '%s': sample %zu refers to location id 0 (reserved)",
+					  name, lo);
+			else
+				error_set(err, "invalid profile '%s': sample %zu refers to location id %" PRIu32 ", which does not exist",
+					  name, lo, id);
+			goto out;
+		}
+	}
 	for (i = 0; i < p->nr_samples; i++) {
 		uint32_t k;
 
@@ -930,6 +1121,7 @@ out:
 	free(w.buf);
 	free(d.line_fn_ids);
 	free(d.loc_mapping_ids);
+	free(d.values);
 	arena_release(&d.arena);
 	if (w.in)
 		instream_release(&in);
