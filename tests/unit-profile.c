@@ -35,6 +35,7 @@ struct knobs {
 	int unknown_fields;	/* fields 15, 16 and a Sample field 4: must be skipped */
 	int wide_value;		/* the last sample's value needs 64 bits */
 	int partial_inline;	/* location 4 = [leaf] as a real call, and a sample [4,2]=6 */
+	int big_loc_id;		/* location 3 has id 70000: frames no longer fit 16 bits */
 };
 
 /*
@@ -74,6 +75,8 @@ static void build_profile(struct strbuf *out, const struct knobs *k)
 					id = 99;
 				if (k->sample_loc_zero && i == 3)
 					id = 0;
+				if (k->big_loc_id && id == 3)
+					id = 70000;
 				pb_varint(&sub, id);
 			}
 			pb_msg(&m, 1, &sub);	/* packed location_id */
@@ -110,7 +113,7 @@ static void build_profile(struct strbuf *out, const struct knobs *k)
 	pb_msg(&m, 4, &sub);
 	pb_msg(out, 4, &m);
 	/* location 3: mid */
-	pb_uint(&m, 1, k->duplicate_location ? 2 : 3);
+	pb_uint(&m, 1, k->duplicate_location ? 2 : k->big_loc_id ? 70000 : 3);
 	pb_uint(&sub, 1, 2);
 	pb_msg(&m, 4, &sub);
 	pb_msg(out, 4, &m);
@@ -331,6 +334,23 @@ static void test_wide_values(void)
 	k.wide_value = 0;
 	build_profile(&raw, &k);
 	CHECK(decode(&raw, &p, &err, 0) == 0 && p.values32 && !p.values64, "small values stay 32-bit");
+	CHECK(p.locs16 && !p.locs, "small location ids stay 16-bit");
+	profile_release(&p);
+	/* a location id past 16 bits, after frames stored narrow: widened mid-stream */
+	k.big_loc_id = 1;
+	build_profile(&raw, &k);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "big location id: %s", strbuf_str(&err));
+	CHECK(p.locs && !p.locs16, "frames widened to 32 bits");
+	agg_table_init(&t);
+	profile_aggregate(&p, &o, &t, &err);
+	CHECK(t.total == 22 && p.nr_locs == 7, "widened frames aggregate as before: total %lld, %zu frames",
+	      (long long)t.total, p.nr_locs);
+	{
+		const struct agg_row *mid = find_row(&t, "main.mid");
+
+		CHECK(mid && mid->flat == 5 && mid->cum == 15, "mid through the widened frames");
+	}
+	agg_table_release(&t);
 	profile_release(&p);
 	strbuf_release(&raw);
 	strbuf_release(&err);
@@ -739,7 +759,7 @@ static void stack_string(const struct profile *p, size_t s, struct strbuf *out)
 	strbuf_reset(out);
 	strbuf_addstr(out, "");
 	for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
-		const struct profile_location *l = &p->locations[p->locs[k]];
+		const struct profile_location *l = &p->locations[profile_loc(p, k)];
 
 		for (j = 0; j < l->nr_lines; j++) {
 			uint32_t fn = p->lines[l->line_off + j].function;
@@ -929,7 +949,7 @@ static void test_prune(void)
 
 			CHECK(!p.nr_samples || p.loc_off[p.nr_samples] == p.nr_locs, "corrupt %zu: offsets", i);
 			for (k = 0; k < p.nr_locs; k++)
-				CHECK(p.locs[k] < p.nr_locations, "corrupt %zu: location index", i);
+				CHECK(profile_loc(&p, k) < p.nr_locations, "corrupt %zu: location index", i);
 		}
 		profile_release(&p);
 		raw.buf[i] = saved;

@@ -278,6 +278,76 @@ static int check_manifest(struct bundle *b, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * Entries read only for their end: heap?debug=1 text is the heap profile
+ * again, as text (176 MB for a 260k-stack heap), followed by the MemStats
+ * trailer, which is all triage reads from it. Holding the whole text was
+ * most of analyze's time and memory on a large bundle.
+ */
+static int tail_only(const char *entry)
+{
+	size_t n = strlen(entry), k = strlen(ART_HEAP_DEBUG1);
+
+	return n >= k && !strcmp(entry + n - k, ART_HEAP_DEBUG1) &&
+	       (n == k || entry[n - k - 1] == '/');
+}
+
+/*
+ * Streams an entry, keeping its last BUNDLE_TAIL_KEEP bytes in a ring, from
+ * libarchive's own blocks: the head is inflated (a gzip stream cannot be
+ * skipped) but never copied.
+ */
+static int read_tail(struct archive *a, struct bundle_file *f, size_t size, size_t *got)
+{
+	unsigned char *ring = xmalloc(BUNDLE_TAIL_KEEP + 1);
+	size_t head = 0;	/* next write position in the ring */
+
+	*got = 0;
+	for (;;) {
+		const void *block;
+		size_t len;
+		la_int64_t off;
+		int r = archive_read_data_block(a, &block, &len, &off);
+		const unsigned char *p = block;
+
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN || (uint64_t)off != *got) {
+			free(ring);
+			return -1;	/* an error, or a sparse entry: not what a collector writes */
+		}
+		*got += len;
+		if (len >= BUNDLE_TAIL_KEEP) {
+			memcpy(ring, p + len - BUNDLE_TAIL_KEEP, BUNDLE_TAIL_KEEP);
+			head = 0;
+			continue;
+		}
+		while (len) {
+			size_t n = BUNDLE_TAIL_KEEP - head < len ? BUNDLE_TAIL_KEEP - head : len;
+
+			memcpy(ring + head, p, n);
+			head = (head + n) % BUNDLE_TAIL_KEEP;
+			p += n;
+			len -= n;
+		}
+		if (*got > size)
+			break;
+	}
+	if (*got >= BUNDLE_TAIL_KEEP && head) {
+		/* oldest byte at head: rotate it to the front */
+		unsigned char *lin = xmalloc(BUNDLE_TAIL_KEEP + 1);
+
+		memcpy(lin, ring + head, BUNDLE_TAIL_KEEP - head);
+		memcpy(lin + BUNDLE_TAIL_KEEP - head, ring, head);
+		free(ring);
+		ring = lin;
+	}
+	f->data = ring;
+	f->len = *got < BUNDLE_TAIL_KEEP ? *got : BUNDLE_TAIL_KEEP;
+	f->skipped = *got - f->len;
+	return 0;
+}
+
 int bundle_load(struct bundle *b, const char *path, struct strbuf *err)
 {
 	struct archive *a;
@@ -297,27 +367,36 @@ int bundle_load(struct bundle *b, const char *path, struct strbuf *err)
 
 		ALLOC_GROW(b->files, b->nr + 1, alloc);
 		f = &b->files[b->nr++];
+		memset(f, 0, sizeof(*f));
 		f->path = xstrdup(archive_entry_pathname(ae));
-		f->data = xmalloc(size + 1);
-		f->len = 0;
-		while (got < size) {
-			la_ssize_t n = archive_read_data(a, f->data + got, size - got);
-
-			if (n < 0) {
+		f->size = size;
+		if (size > BUNDLE_TAIL_KEEP && tail_only(f->path)) {
+			if (read_tail(a, f, size, &got) < 0) {
 				error_set(err, "cannot read '%s' from bundle '%s': %s", f->path, path,
 					  archive_error_string(a));
 				goto out;
 			}
-			if (!n)
-				break;
-			got += (size_t)n;
+		} else {
+			f->data = xmalloc(size + 1);
+			while (got < size) {
+				la_ssize_t n = archive_read_data(a, f->data + got, size - got);
+
+				if (n < 0) {
+					error_set(err, "cannot read '%s' from bundle '%s': %s", f->path, path,
+						  archive_error_string(a));
+					goto out;
+				}
+				if (!n)
+					break;
+				got += (size_t)n;
+			}
+			f->len = got;
 		}
 		if (got != size) {
 			error_set(err, "bundle '%s' is truncated: '%s' holds %zu of %zu bytes", path, f->path, got, size);
 			goto out;
 		}
-		f->len = size;
-		f->data[size] = '\0';	/* text artifacts can be used as C strings */
+		f->data[f->len] = '\0';	/* text artifacts can be used as C strings */
 	}
 	if (r < 0)
 		goto out;

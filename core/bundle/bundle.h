@@ -27,7 +27,12 @@ struct bundle_file {
 	char *path;
 	unsigned char *data;	/* NUL-terminated for convenience; len excludes it */
 	size_t len;
+	size_t size;		/* the entry's size in the bundle */
+	size_t skipped;		/* bytes dropped from the head (tail-only entries) */
 };
+
+/* What is kept of an entry read only for its end (heap?debug=1's MemStats trailer). */
+#define BUNDLE_TAIL_KEEP ((size_t)256 << 10)
 
 /* A whole bundle in memory, for analysis: every entry checked, sorted by path. */
 struct bundle {

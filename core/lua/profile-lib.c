@@ -753,7 +753,7 @@ static int matching(lua_State *L, const char *method, int leaf_only)
 		if (leaf_only)
 			end = first + 1;
 		for (k = first; k < end; k++)
-			if (loc_match[p->locs[k]])
+			if (loc_match[profile_loc(p, k)])
 				break;
 		if (k < end) {
 			value += w;

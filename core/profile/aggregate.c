@@ -328,13 +328,13 @@ void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t 
 
 		if (!w)
 			continue;
-		for (k = p->loc_off[s]; k < p->loc_off[s + 1] && !loc_inl[p->locs[k]]; k++)
+		for (k = p->loc_off[s]; k < p->loc_off[s + 1] && !loc_inl[profile_loc(p, k)]; k++)
 			;
 		if (k == p->loc_off[s + 1])
 			continue;
 		/* root to leaf, as pprof builds its graph; rows not kept are bridged */
 		for (k = p->loc_off[s + 1]; k-- > p->loc_off[s];) {
-			uint32_t loc = p->locs[k];
+			uint32_t loc = profile_loc(p, k);
 			uint32_t a = t->frame_off[loc], b = t->frame_off[loc + 1], f;
 
 			for (f = b; f-- > a;) {
@@ -392,7 +392,7 @@ int profile_aggregate(const struct profile *p, const struct agg_options *o,
 		if (!w)
 			continue;
 		for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
-			uint32_t loc = p->locs[k], f;
+			uint32_t loc = profile_loc(p, k), f;
 
 			for (f = fr.off[loc]; f < fr.off[loc + 1]; f++) {
 				uint32_t key = fr.keys[f];

@@ -69,7 +69,7 @@ static size_t sample_functions(const struct profile *p, size_t s, uint32_t **fns
 	uint32_t k;
 
 	for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
-		const struct profile_location *l = &p->locations[p->locs[k]];
+		const struct profile_location *l = &p->locations[profile_loc(p, k)];
 		uint32_t j;
 
 		for (j = 0; j < l->nr_lines; j++) {

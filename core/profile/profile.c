@@ -197,6 +197,7 @@ void profile_release(struct profile *p)
 	free(p->lines);
 	free(p->loc_off);
 	free(p->locs);
+	free(p->locs16);
 	free(p->values32);
 	free(p->values64);
 	free(p->label_off);
@@ -324,6 +325,28 @@ static inline int read_varint(const unsigned char *p, size_t avail, uint64_t *ou
 	return get_varint(p, avail, out);
 }
 
+/* From 16-bit to 32-bit location ids, once: the first id that does not fit. */
+static void widen_locs(struct profile *p)
+{
+	size_t i;
+	uint32_t *w = xreallocarray(NULL, p->locs_alloc ? p->locs_alloc : 1, sizeof(*w));
+
+	for (i = 0; i < p->nr_locs; i++)
+		w[i] = p->locs16[i];
+	free(p->locs16);
+	p->locs16 = NULL;
+	p->locs = w;
+}
+
+/* Room for n more frames in whichever width is in use. */
+static void grow_locs(struct profile *p, size_t n)
+{
+	if (p->locs)
+		ALLOC_GROW(p->locs, p->nr_locs + n, p->locs_alloc);
+	else
+		ALLOC_GROW(p->locs16, p->nr_locs + n, p->locs_alloc);
+}
+
 static void add_loc_id(struct decoder *d, size_t idx, uint64_t id)
 {
 	struct profile *p = d->p;
@@ -333,7 +356,12 @@ static void add_loc_id(struct decoder *d, size_t idx, uint64_t id)
 		d->big_id_value = id;
 		d->big_id_sample = idx;
 	}
-	p->locs[p->nr_locs++] = id >= UINT32_MAX ? UINT32_MAX : (uint32_t)id;
+	if (!p->locs && id >= UINT16_MAX)
+		widen_locs(p);
+	if (p->locs)
+		p->locs[p->nr_locs++] = id >= UINT32_MAX ? UINT32_MAX : (uint32_t)id;
+	else
+		p->locs16[p->nr_locs++] = (uint16_t)id;
 }
 
 static int decode_label(struct decoder *d, const unsigned char *data, size_t len, size_t idx,
@@ -381,13 +409,42 @@ static int decode_sample(struct decoder *d, const unsigned char *data, size_t le
 			pos += (size_t)n;
 			run = data + pos;
 			if (field == 1)
-				ALLOC_GROW(p->locs, p->nr_locs + (size_t)v, p->locs_alloc);
+				grow_locs(p, (size_t)v);
 			else
 				ALLOC_GROW(d->values, nr_values + (size_t)v, d->values_alloc);
-			if (field == 1) {
+			if (field == 1 && !p->locs) {
+				/* 16-bit ids: the common one- and two-byte varints inline */
 				const unsigned char *end = data + pos + v;
-				uint32_t *out = p->locs + p->nr_locs;
 
+				while (run < end) {
+					uint64_t x;
+
+					if (!(run[0] & 0x80)) {
+						p->locs16[p->nr_locs++] = run[0];
+						run++;
+						continue;
+					}
+					if (end - run >= 2 && !(run[1] & 0x80)) {
+						p->locs16[p->nr_locs++] = (uint16_t)((run[0] & 0x7f) | (run[1] << 7));
+						run += 2;
+						continue;
+					}
+					n = read_varint(run, (size_t)(end - run), &x);
+					if (n <= 0)
+						goto malformed;
+					run += n;
+					add_loc_id(d, idx, x);	/* may widen to 32 bits */
+					if (p->locs)
+						break;
+				}
+				if (run < end)
+					goto wide;
+			} else if (field == 1) {
+				const unsigned char *end;
+				uint32_t *out;
+wide:
+				end = data + pos + v;
+				out = p->locs + p->nr_locs;
 				while (run < end) {
 					uint64_t x;
 
@@ -435,7 +492,7 @@ static int decode_sample(struct decoder *d, const unsigned char *data, size_t le
 				goto malformed;
 			pos += (size_t)n;
 			if (field == 1) {
-				ALLOC_GROW(p->locs, p->nr_locs + 1, p->locs_alloc);
+				grow_locs(p, 1);
 				add_loc_id(d, idx, v);
 			} else {
 				ALLOC_GROW(d->values, nr_values + 1, d->values_alloc);
@@ -1008,16 +1065,30 @@ static int resolve(struct decoder *d, struct strbuf *err)
 	 * dense (1..N), so the common case is one table lookup over the whole
 	 * array; a sample is only needed for the message when one fails.
 	 */
+	/* indexes stay 16-bit when there are fewer locations than that */
+	if (p->locs16 && p->nr_locations >= UINT16_MAX)
+		widen_locs(p);
 	if (locs.dense) {
 		size_t k, n = p->nr_locs;
 
-		for (k = 0; k < n; k++) {
-			uint32_t id = p->locs[k];
-			uint32_t e = id < locs.dense_len ? locs.dense[id] : 0;
+		if (p->locs16) {
+			for (k = 0; k < n; k++) {
+				uint32_t id = p->locs16[k];
+				uint32_t e = id < locs.dense_len ? locs.dense[id] : 0;
 
-			if (!e)
-				break;
-			p->locs[k] = e - 1;
+				if (!e)
+					break;
+				p->locs16[k] = (uint16_t)(e - 1);
+			}
+		} else {
+			for (k = 0; k < n; k++) {
+				uint32_t id = p->locs[k];
+				uint32_t e = id < locs.dense_len ? locs.dense[id] : 0;
+
+				if (!e)
+					break;
+				p->locs[k] = e - 1;
+			}
 		}
 		if (k == n) {
 			ret = 0;
@@ -1026,7 +1097,7 @@ static int resolve(struct decoder *d, struct strbuf *err)
 		/* the first bad frame: name its sample as the careful loop would */
 		{
 			size_t lo = 0, hi = p->nr_samples;
-			uint32_t id = p->locs[k];
+			uint32_t id = profile_loc(p, k);
 
 			while (hi - lo > 1) {
 				size_t mid = lo + (hi - lo) / 2;
@@ -1049,7 +1120,7 @@ static int resolve(struct decoder *d, struct strbuf *err)
 		uint32_t k;
 
 		for (k = p->loc_off[i]; k < p->loc_off[i + 1]; k++) {
-			uint32_t id = p->locs[k];
+			uint32_t id = profile_loc(p, k);
 			uint32_t idx = id ? idmap_find(&locs, id) : PROFILE_NONE;
 
 			if (idx == PROFILE_NONE) {
@@ -1061,7 +1132,10 @@ static int resolve(struct decoder *d, struct strbuf *err)
 						  name, i, id);
 				goto out;
 			}
-			p->locs[k] = idx;
+			if (p->locs)
+				p->locs[k] = idx;
+			else
+				p->locs16[k] = (uint16_t)idx;
 		}
 	}
 	ret = 0;
@@ -1300,7 +1374,7 @@ static void prune_apply(struct profile *p, const uint32_t *cut)
 		int found_user = 0;
 
 		for (k = end; k-- > start;) {
-			uint32_t c = cut[p->locs[k]];
+			uint32_t c = cut[profile_loc(p, k)];
 
 			if (c == PRUNE_NONE) {
 				found_user = 1;
@@ -1312,7 +1386,10 @@ static void prune_apply(struct profile *p, const uint32_t *cut)
 			break;
 		}
 		p->loc_off[s] = out;
-		memmove(p->locs + out, p->locs + keep_from, (end - keep_from) * sizeof(*p->locs));
+		if (p->locs)
+			memmove(p->locs + out, p->locs + keep_from, (end - keep_from) * sizeof(*p->locs));
+		else
+			memmove(p->locs16 + out, p->locs16 + keep_from, (end - keep_from) * sizeof(*p->locs16));
 		out += end - keep_from;
 	}
 	if (p->nr_samples) {

@@ -79,7 +79,14 @@ struct profile {
 	/* samples: locations of sample i are locs[loc_off[i] .. loc_off[i+1]) */
 	size_t nr_samples, samples_alloc;
 	uint32_t *loc_off;
-	uint32_t *locs;		/* location indexes, leaf first */
+	/*
+	 * Location indexes, leaf first: read them with profile_loc(). Kept as
+	 * 16 bits while every id fits (most profiles have fewer than 65535
+	 * locations), then widened once, as the values are: the frame list is
+	 * the largest array of a big heap profile.
+	 */
+	uint16_t *locs16;
+	uint32_t *locs;		/* NULL while locs16 is used */
 	size_t nr_locs, locs_alloc;
 	/*
 	 * nr_samples * nr_values, row-major. Kept as int32 until a value does
@@ -113,6 +120,12 @@ struct profile_options {
 	uint64_t max_decompressed;	/* 0: INSTREAM_DEFAULT_MAX (1 GiB) */
 	int skip_labels;	/* do not keep sample labels (saves memory) */
 };
+
+/* The index of the k-th sample frame (see locs). */
+static inline uint32_t profile_loc(const struct profile *p, size_t k)
+{
+	return p->locs ? p->locs[k] : p->locs16[k];
+}
 
 void profile_init(struct profile *p);
 void profile_release(struct profile *p);

@@ -10,6 +10,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -35,12 +38,15 @@ func leaf(size int) {
 
 func main() {
 	stacks := flag.Int("stacks", 100000, "number of distinct allocation stacks")
+	serve := flag.String("serve", "", "instead of writing heap.pb.gz, serve net/http/pprof on this address (a large live target for benchmarks)")
+	goroutines := flag.Int("goroutines", 0, "with -serve: goroutines to park")
+	exitAfter := flag.Duration("exit-after", 120*time.Second, "exit after this long")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: manystacks [-stacks N] OUTDIR")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() != 1 {
+	if flag.NArg() != 1 && *serve == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -52,13 +58,28 @@ func main() {
 		fmt.Fprintf(os.Stderr, "manystacks: -stacks must be in [1, %d]\n", max)
 		os.Exit(2)
 	}
-	time.AfterFunc(120*time.Second, func() { fmt.Fprintln(os.Stderr, "timeout"); os.Exit(3) })
+	time.AfterFunc(*exitAfter, func() { fmt.Fprintln(os.Stderr, "timeout"); os.Exit(3) })
 	runtime.MemProfileRate = 1
 	live = make([][]byte, 0, *stacks/keepEvery+1)
 	for n := 0; n < *stacks; n++ {
 		root(n)
 	}
 	runtime.GC()
+	if *serve != "" {
+		park := make(chan struct{})
+		for i := 0; i < *goroutines; i++ {
+			go func() { <-park }()
+		}
+		ln, err := net.Listen("tcp", *serve)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Fprintln(os.Stderr, "listening on", ln.Addr())
+		fmt.Fprintln(os.Stderr, http.Serve(ln, nil))
+		runtime.KeepAlive(live)
+		os.Exit(1)
+	}
 	f, err := os.Create(filepath.Join(flag.Arg(0), "heap.pb.gz"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
