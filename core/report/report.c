@@ -139,6 +139,8 @@ void report_release(struct report *r)
 	free(r->headline_name);
 	if (r->ledger)
 		json_object_put(r->ledger);
+	if (r->growth)
+		json_object_put(r->growth);
 	if (r->facts_status)
 		json_object_put(r->facts_status);
 	report_init(r);

@@ -94,6 +94,7 @@ struct report {
 	struct rule_result *rules;
 	size_t nr_rules, rules_alloc;
 	json_object *ledger;	/* from the ledger plugin; NULL if unavailable */
+	json_object *growth;	/* the growth plugin's series verdict and rows; NULL without samples */
 	json_object *facts_status;	/* fact -> "ok" / reason it is unavailable */
 	struct rung_verdict ladder[NR_RUNGS];
 };
