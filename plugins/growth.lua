@@ -100,7 +100,12 @@ local COUNT_KEYS = { "goroutines", "NumGC", "NumForcedGC", "heap_profile_objects
 
 -- What grew in the heap profile between the first and last sample, by
 -- function, package and module; goroutine groups that grew.
-local function what_grew(b, first, last, span)
+-- heap_rate (bytes/min): how fast the live heap grows in real time. A
+-- row's rate is its share of the profile's growth at that pace: a profile
+-- is as of a GC up to two cycles back, so its own first-to-last change
+-- over the samples' span understates the rate unless every sample forced
+-- a GC (--gc-heap).
+local function what_grew(b, first, last, span, heap_rate)
   local g = {}
   local fp, lp = first.profiles or {}, last.profiles or {}
   local modules = b.ownership and b.ownership.modules
@@ -114,10 +119,19 @@ local function what_grew(b, first, last, span)
       local ok, t = pcall(lp.heap.top, lp.heap, opts)
       if not ok then return nil end
       local out = {}
+      local grown = lp.heap:total(sample) - fp.heap:total(sample)
       for _, r in ipairs(t) do
         local v = cum and r.cum or r.flat
         if v ~= 0 then
-          out[#out + 1] = { name = r.name, change = v, rate_per_min = span > 0 and v / span * 60 or nil }
+          local row = { name = r.name, change = v }
+          if sample == "inuse_space" and heap_rate and grown > 0 then
+            -- other rows may shrink while this one grows: no row is more than all of it
+            row.share = math.min(v / grown, 1)
+            row.rate_per_min = row.share * heap_rate
+          elseif span > 0 then
+            row.rate_per_min = v / span * 60
+          end
+          out[#out + 1] = row
         end
       end
       return out
@@ -133,7 +147,8 @@ local function what_grew(b, first, last, span)
     if ok then
       g.goroutines = {}
       for _, r in ipairs(t) do
-        if r.flat > 0 then g.goroutines[#g.goroutines + 1] = { name = r.name, change = r.flat } end
+        -- a handful come and go with every request (the collector's own, too)
+        if r.flat >= 10 then g.goroutines[#g.goroutines + 1] = { name = r.name, change = r.flat } end
       end
     end
   end
@@ -206,6 +221,17 @@ local function build_series(b, out)
     if heap_key == "HeapInuse" and gc and gc.change and gc.change > 0 and s.heap.trend == "plateau" then
       s.heap.trend = nil
     end
+    -- without a GC between samples HeapInuse rises towards NextGC in any
+    -- program: growth is a leak's sign only when the headline grows with it
+    if s.no_gc then
+      local hm = h and mt[h.key]
+      if not (s.heap.trend == "growing" and hm and hm.trend == "growing" and hm.change >= 0.5 * s.heap.change) then
+        s.heap.trend = nil
+        s.heap.undecided = "no GC between samples: HeapInuse rises towards NextGC in any program"
+      end
+    elseif not s.heap.trend then
+      s.heap.undecided = "HeapInuse swings with each GC cycle: it cannot tell a plateau"
+    end
   end
 
   -- the verdict on the headline
@@ -214,6 +240,18 @@ local function build_series(b, out)
     if not h then s.reasons[#s.reasons + 1] = "no headline number (cgroup working set or RSS) in the samples" end
   else
     s.verdict = h.trend
+    -- a GC-cycling program's RSS swings by up to a GC cycle (NextGC minus
+    -- the live heap) as the runtime grows and scavenges the heap: a rise
+    -- within that, while the live heap after GCs is flat, is no trend
+    local hs = s.heap
+    if s.verdict == "growing" and hs and hs.key == "heap_profile_inuse" and hs.trend == "plateau" and last.NextGC then
+      local cycle = last.NextGC - hs.last
+      if cycle > 0 and h.change <= cycle then
+        s.verdict = "plateau"
+        s.notes[#s.notes + 1] = string.format("the %s rose %s, within one GC cycle (NextGC %s - live heap %s = %s), while the live heap after GCs stayed flat",
+          h.name, fmt.bytes(h.change), fmt.bytes(last.NextGC), fmt.bytes(hs.last), fmt.bytes(cycle))
+      end
+    end
   end
 
   -- time to the limit, when the headline is growing
@@ -247,7 +285,13 @@ local function build_series(b, out)
   end
 
   local fs, ls = b.samples[1], b.samples[#b.samples]
-  s.grew = what_grew(b, fs, ls, s.span or 0)
+  -- the live heap's pace in real time: the profile's own when each sample
+  -- forced a GC, else HeapInuse's
+  local forced_each = s.forced_gc and s.forced_gc >= #rows - 1
+  local pace = forced_each and mt.heap_profile_inuse or mt.HeapInuse or mt.heap_profile_inuse
+  s.heap_rate_per_min = pace and pace.slope_per_min
+  s.heap_rate_source = pace and (pace == mt.HeapInuse and "HeapInuse" or "heap_profile_inuse")
+  s.grew = what_grew(b, fs, ls, s.span or 0, s.heap_rate_per_min)
   -- empty lists would read as {} in the JSON report: leave them out
   if #s.reasons == 0 then s.reasons = nil end
   if #s.notes == 0 then s.notes = nil end

@@ -47,6 +47,9 @@ const char usage_collect[] =
 	"                           goroutine, MemStats, status, smaps_rollup, cgroup\n"
 	"                           usage) into samples/NNN/ (default 1: none)\n"
 	"      --interval SECONDS   time between samples (default 30)\n"
+	"      --gc-heap            fetch heap?gc=1: the target runs a full GC\n"
+	"                           before each heap profile, so two samples show\n"
+	"                           real growth; costs it one GC cycle a profile\n"
 	"      --timeout SECONDS    per HTTP request (default 10)\n"
 	"      --deadline SECONDS   for the whole collection (default: 60 plus the\n"
 	"                           CPU seconds plus the sampling time)\n"
@@ -81,6 +84,7 @@ struct collect_args {
 	uint64_t max_artifact;
 	const char *output;
 	int quiet;
+	int gc_heap;
 };
 
 static int parse_args(int argc, char **argv, struct collect_args *a)
@@ -95,6 +99,7 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		{ "max-artifact", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "gc-heap", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long v;
@@ -132,6 +137,7 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 			break;
 		case 'o': a->output = optarg; break;
 		case 'q': a->quiet = 1; break;
+		case 'G': a->gc_heap = 1; break;
 		default:
 			if (optopt == 'o')
 				return command_usage_error("collect", "-o needs a path");
@@ -287,6 +293,7 @@ int cmd_collect(int argc, char **argv)
 	po.timeout_ms = a.timeout * 1000;
 	po.deadline_ms = deadline;
 	po.progress = !a.quiet && isatty(STDERR_FILENO);
+	po.gc_heap = a.gc_heap;
 
 	/* the snapshot: cheap, local sources first, then HTTP */
 	collect_host(&c);
@@ -355,6 +362,7 @@ int cmd_collect(int argc, char **argv)
 	json_object_object_add(coll, "samples", json_object_new_int64(a.samples));
 	json_object_object_add(coll, "interval_seconds", json_object_new_int64(a.interval));
 	json_object_object_add(coll, "interrupted", json_object_new_boolean(interrupted_flag));
+	json_object_object_add(coll, MF_COLL_GC_HEAP, json_object_new_boolean(a.gc_heap));
 	json_object_object_add(manifest, "collection", coll);
 
 	if (bundle_out_write(&out, &c, manifest, &err) < 0) {
