@@ -142,4 +142,27 @@ if not rows or "name of an existing fact" not in (rows[0]["reason"] or "") or d[
     print("FAIL: clash: %r, facts.memstats %r" % (rows, d["facts"].get("memstats")))
     sys.exit(1)
 PY
+# growth: several bundles of one target are one series; of different
+# targets they are refused unless --force; --base joins the series
+C2=$SRCDIR/bundles/case2-unclosed-body.tgz C3=$SRCDIR/bundles/case3-etcd-watch.tgz
+out=$("$TRIAGE" analyze "$C2" "$C3" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && grep -q "different targets" <<<"$out" && ok "bundles of different targets are refused" ||
+	bad "different targets: exit $rc: $out"
+"$TRIAGE" analyze --force --format json -o "$W/series.json" "$C3" "$C2" || bad "--force series: exit $?"
+"$TRIAGE" analyze --format json --base "$C2" -o "$W/self.json" "$C2" || bad "--base itself: exit $?"
+python3 - "$W/series.json" "$W/self.json" "$C3" <<'PY' && ok "a series of bundles is ordered by time, the newest analyzed" || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = d["growth"] or {}
+ids = [r["id"] for r in g.get("rows", [])]
+bad = []
+if d["bundle"] != sys.argv[3]: bad.append("analyzed %s, want the newest" % d["bundle"])
+if ids != ["case2-unclosed-body.tgz:000", "case2-unclosed-body.tgz:001", "case3-etcd-watch.tgz:000", "case3-etcd-watch.tgz:001"]:
+    bad.append("rows %r" % ids)
+if not (g.get("span", 0) > 30 and g.get("headline", {}).get("slope_per_min")): bad.append("span/slope %r" % g.get("summary"))
+s = json.load(open(sys.argv[2]))["growth"] or {}
+if s.get("n") != 2: bad.append("--base with the same bundle: %r samples, want 2" % s.get("n"))
+for b in bad: print("FAIL: series: " + b)
+sys.exit(1 if bad else 0)
+PY
 exit $fail
