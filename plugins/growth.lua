@@ -143,12 +143,16 @@ local function what_grew(b, first, last, span, heap_rate)
     g.objects = rows("function", "inuse_objects", false)
   end
   if fp.goroutine and lp.goroutine and fp.goroutine:ok() and lp.goroutine:ok() then
-    local ok, t = pcall(lp.goroutine.top, lp.goroutine, { base = fp.goroutine, n = 10, cum = false })
+    -- by cum, past the runtime's own frames: every goroutine's leaf is
+    -- runtime.gopark, the frames that say what it waits in are above it
+    local ok, t = pcall(lp.goroutine.top, lp.goroutine, { base = fp.goroutine, n = 40, cum = true })
     if ok then
       g.goroutines = {}
       for _, r in ipairs(t) do
         -- a handful come and go with every request (the collector's own, too)
-        if r.flat >= 10 then g.goroutines[#g.goroutines + 1] = { name = r.name, change = r.flat } end
+        if r.cum >= 10 and not r.name:match("^runtime[%.]") and #g.goroutines < 10 then
+          g.goroutines[#g.goroutines + 1] = { name = r.name, change = r.cum }
+        end
       end
     end
   end
@@ -292,6 +296,19 @@ local function build_series(b, out)
   s.heap_rate_per_min = pace and pace.slope_per_min
   s.heap_rate_source = pace and (pace == mt.HeapInuse and "HeapInuse" or "heap_profile_inuse")
   s.grew = what_grew(b, fs, ls, s.span or 0, s.heap_rate_per_min)
+  -- the ledger's rows that grew, largest first
+  local LEDGER = { working_set = "working set", usage = "cgroup usage", anon = "cgroup anon", file = "page cache",
+                   active_file = "active page cache", rss = "RSS", rss_anon = "RssAnon", rss_file = "RssFile",
+                   lazyfree = "LazyFree", HeapInuse = "HeapInuse", StackInuse = "StackInuse", Sys = "Go Sys",
+                   HeapIdle = "HeapIdle", HeapReleased = "HeapReleased" }
+  local ledger = {}
+  for k, label in pairs(LEDGER) do
+    local m = mt[k]
+    if m and m.trend == "growing" then ledger[#ledger + 1] = { name = label, key = k, change = m.change, rate_per_min = m.slope_per_min } end
+  end
+  table.sort(ledger, function(x, y) if x.change ~= y.change then return x.change > y.change end return x.key < y.key end)
+  if #ledger > 0 then s.grew.ledger = ledger end
+
   -- empty lists would read as {} in the JSON report: leave them out
   if #s.reasons == 0 then s.reasons = nil end
   if #s.notes == 0 then s.notes = nil end

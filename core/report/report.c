@@ -471,6 +471,16 @@ int growth_table_build(const struct report *r, struct growth_table *t)
 	} else if (grew) {
 		strlist_add(&t->lines, json_get_str(grew, "profile_note", ""));
 	}
+	if (grew && json_get_array(grew, "ledger")) {
+		size_t len;
+
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, "ledger rows that grew: ");
+		len = sb.len;
+		growth_list(&sb, json_get_array(grew, "ledger"), 1, 5);
+		if (sb.len > len)
+			strlist_add(&t->lines, sb.buf);
+	}
 	if (grew && json_get_array(grew, "goroutines")) {
 		size_t len;
 
