@@ -129,14 +129,18 @@ sleep 2
 collect leak "$LEAK" && {
 	# how long the kernel took, from the last sample, to kill it at the limit
 	last=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["growth"]["rows"][-1]["t"])' "$W/leak.json")
+	# a watcher notes the moment it dies while the next case runs
+	( for _ in $(seq 3000); do kill -0 "$LEAK" 2>/dev/null || break; sleep 0.1; done
+	  date +%s.%N > "$W/leak.died" ) &
+	WATCH=$!
 	# 2. meanwhile, the same leak with --gc-heap in a cgroup of its own
 	start leakgc "$LEAK_LIMIT" -mode leak -rate "$RATE" || fail "second leak target did not start"
 	LEAKGC=$TPID
 	sleep 2
 	collect leakgc "$LEAKGC" --gc-heap && { check_leak leakgc && ok "leak with --gc-heap" || fail "leak with --gc-heap"; }
 	kill -KILL "$LEAKGC" 2>/dev/null
-	for _ in $(seq 3000); do kill -0 "$LEAK" 2>/dev/null || break; sleep 0.1; done
-	end=$(date +%s.%N)
+	wait "$WATCH"
+	end=$(cat "$W/leak.died")
 	kill -0 "$LEAK" 2>/dev/null && fail "the leak was not OOM-killed within 5 min"
 	grep -q '^oom_kill [1-9]' "$CG/triage-test-$$-leak/memory.oom_control" || fail "the leak died, but not by the OOM killer"
 	observed=$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$last" "$end")
