@@ -445,7 +445,7 @@ int growth_table_build(const struct report *r, struct growth_table *t)
 			growth_cell(sl, heap, "slope_per_min", 1, 1, "/min");
 			strbuf_reset(&sb);
 			strbuf_addf(&sb, "live heap (%s): %s, %s, %s", !strcmp(k, "heap_profile_inuse") ?
-				    "heap profile inuse_space, as of each GC" : k, ch, sl,
+				    "heap profile inuse_space, each as of a GC up to two cycles back" : k, ch, sl,
 				    json_get_str(heap, "trend", json_get_str(heap, "undecided", "cannot tell")));
 			strlist_add(&t->lines, sb.buf);
 		}
