@@ -47,6 +47,13 @@ end
 -- second. One odd sample (a GC just before it) moves it far less than it
 -- moves a first-to-last rate.
 local function theil_sen(pts)
+  -- pairs grow with the square of the samples (collect takes up to 1000):
+  -- past 100 points, evenly spaced ones keep the cost within a rule's budget
+  if #pts > 100 then
+    local thin = {}
+    for i = 0, 99 do thin[#thin + 1] = pts[1 + (i * (#pts - 1)) // 99] end
+    pts = thin
+  end
   local s = {}
   for i = 1, #pts do
     for j = i + 1, #pts do
