@@ -243,6 +243,11 @@ local function build_series(b, out)
     elseif not s.heap.trend then
       s.heap.undecided = "HeapInuse swings with each GC cycle: it cannot tell a plateau"
     end
+    -- what cannot decide the headline cannot decide the heap either
+    if #s.reasons > 0 then
+      s.heap.trend = nil
+      s.heap.undecided = s.reasons[1]
+    end
   end
 
   -- the verdict on the headline
@@ -288,7 +293,7 @@ local function build_series(b, out)
     if s.verdict == "plateau" then
       line = line .. string.format("; a plateau between %s and %s", fmt.bytes(h.min), fmt.bytes(h.max))
     elseif s.verdict == "cannot decide" then
-      line = line .. "; cannot decide: " .. table.concat(s.reasons, "; ")
+      line = line .. "; cannot decide"
     else
       line = line .. "; " .. s.verdict
     end

@@ -165,4 +165,31 @@ if s.get("n") != 2: bad.append("--base with the same bundle: %r samples, want 2"
 for b in bad: print("FAIL: series: " + b)
 sys.exit(1 if bad else 0)
 PY
+# two samples a second apart: a rate, but no verdict, and the leak rules do not call it growth
+python3 - "$C2" "$W/short.tgz" <<'PY'
+import io, json, sys, tarfile
+src, dst = tarfile.open(sys.argv[1]), tarfile.open(sys.argv[2], "w:gz")
+for m in src.getmembers():
+    data = src.extractfile(m).read()
+    if m.name == "manifest.json":
+        d = json.loads(data)
+        for a in d["artifacts"]:
+            if a["path"].startswith("samples/001/"):
+                a["start"] = "2026-11-22T04:52:52.000Z"
+        data = json.dumps(d).encode()
+    info = tarfile.TarInfo(m.name); info.size = len(data); info.mode = 0o600
+    dst.addfile(info, io.BytesIO(data))
+dst.close()
+PY
+"$TRIAGE" analyze --format json -o "$W/short.json" "$W/short.tgz" || bad "short series: exit $?"
+python3 - "$W/short.json" <<'PY' && ok "too short a span: cannot decide, with the reason" || fail=1
+import json, sys
+g = json.load(open(sys.argv[1]))["growth"] or {}
+bad = []
+if g.get("verdict") != "cannot decide": bad.append("verdict %r" % g.get("verdict"))
+if not any("span only" in r for r in g.get("reasons", [])): bad.append("reasons %r" % g.get("reasons"))
+if "trend" in (g.get("heap") or {}) or "projection" in (g.get("headline") or {}): bad.append("a trend or projection anyway")
+for b in bad: print("FAIL: short series: " + b)
+sys.exit(1 if bad else 0)
+PY
 exit $fail
