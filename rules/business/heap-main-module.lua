@@ -62,12 +62,18 @@ return {
             fmt.rate(hs.slope_per_min)))
           if fn_change then
             table.insert(ev, 2, string.format("%s grew by %s in the heap profile between the first and last sample (%s of the profile's growth; the heap grows at %s by %s)",
-              fn, fmt.bytes(fn_change), fmt.pct(fn_change, hs.key == "heap_profile_inuse" and hs.change or fn_change),
+              fn, fmt.bytes(fn_change), fmt.pct(math.min(fn_change, hs.key == "heap_profile_inuse" and hs.change or fn_change),
+                      hs.key == "heap_profile_inuse" and hs.change or fn_change),
               fmt.rate(gs.heap_rate_per_min), gs.heap_rate_source or "?"))
           elseif fn then
             table.insert(ev, 2, string.format("%s holds the most of the main module's heap (heap profile as of the last GC)", fn))
           end
           if gs.headline and gs.headline.projection then ev[#ev + 1] = gs.headline.projection end
+          local hl = b.ownership.heap_last
+          if hl and hl.total > 0 then
+            ev[#ev + 1] = string.format("in the last sample the main module holds %s of %s sampled in-use heap (%s)",
+                                        fmt.bytes(hl.main), fmt.bytes(hl.total), fmt.pct(hl.main, hl.total))
+          end
         elseif stable then
           ev[#ev + 1] = string.format("%s is a plateau: %s to %s over %s, %d samples (%s)", measure,
             fmt.bytes(hs.min), fmt.bytes(hs.max), fmt.duration(gs.span or 0), gs.n, fmt.rate(hs.slope_per_min))
