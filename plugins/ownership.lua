@@ -84,6 +84,9 @@ return {
     own.heap_objects = owners_of(prof.heap, "inuse_objects")
     own.goroutines = owners_of(prof.goroutine, "goroutine")
     own.cpu = owners_of(prof.cpu, "cpu")
+    -- the newest heap profile over time: what a growing heap holds now
+    local last = b.samples and b.samples[#b.samples]
+    if last and last.profiles then own.heap_last = owners_of(last.profiles.heap, "inuse_space") end
 
     -- goroutine groups by the owner of the function that created them
     if b.goroutines then

@@ -169,4 +169,54 @@ if size < (2 << 20) or big["facts"].get("memstats") != "ok" or led(big).get("hea
           led(big).get("heap in use (HeapInuse)"), led(orig).get("heap in use (HeapInuse)")))
     sys.exit(1)
 PY
+# growth: several bundles of one target are one series; of different
+# targets they are refused unless --force; --base joins the series
+C2=$SRCDIR/bundles/case2-unclosed-body.tgz C3=$SRCDIR/bundles/case3-etcd-watch.tgz
+out=$("$TRIAGE" analyze "$C2" "$C3" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && grep -q "different targets" <<<"$out" && ok "bundles of different targets are refused" ||
+	bad "different targets: exit $rc: $out"
+"$TRIAGE" analyze --force --format json -o "$W/series.json" "$C3" "$C2" || bad "--force series: exit $?"
+"$TRIAGE" analyze --format json --base "$C2" -o "$W/self.json" "$C2" || bad "--base itself: exit $?"
+python3 - "$W/series.json" "$W/self.json" "$C3" <<'PY' && ok "a series of bundles is ordered by time, the newest analyzed" || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = d["growth"] or {}
+ids = [r["id"] for r in g.get("rows", [])]
+bad = []
+if d["bundle"] != sys.argv[3]: bad.append("analyzed %s, want the newest" % d["bundle"])
+if ids != ["case2-unclosed-body.tgz:000", "case2-unclosed-body.tgz:001", "case3-etcd-watch.tgz:000", "case3-etcd-watch.tgz:001"]:
+    bad.append("rows %r" % ids)
+if not (g.get("span", 0) > 30 and g.get("headline", {}).get("slope_per_min")): bad.append("span/slope %r" % g.get("summary"))
+s = json.load(open(sys.argv[2]))["growth"] or {}
+if s.get("n") != 2: bad.append("--base with the same bundle: %r samples, want 2" % s.get("n"))
+for b in bad: print("FAIL: series: " + b)
+sys.exit(1 if bad else 0)
+PY
+# two samples a second apart: a rate, but no verdict, and the leak rules do not call it growth
+python3 - "$C2" "$W/short.tgz" <<'PY'
+import io, json, sys, tarfile
+src, dst = tarfile.open(sys.argv[1]), tarfile.open(sys.argv[2], "w:gz")
+for m in src.getmembers():
+    data = src.extractfile(m).read()
+    if m.name == "manifest.json":
+        d = json.loads(data)
+        for a in d["artifacts"]:
+            if a["path"].startswith("samples/001/"):
+                a["start"] = "2026-11-22T04:52:52.000Z"
+        data = json.dumps(d).encode()
+    info = tarfile.TarInfo(m.name); info.size = len(data); info.mode = 0o600
+    dst.addfile(info, io.BytesIO(data))
+dst.close()
+PY
+"$TRIAGE" analyze --format json -o "$W/short.json" "$W/short.tgz" || bad "short series: exit $?"
+python3 - "$W/short.json" <<'PY' && ok "too short a span: cannot decide, with the reason" || fail=1
+import json, sys
+g = json.load(open(sys.argv[1]))["growth"] or {}
+bad = []
+if g.get("verdict") != "cannot decide": bad.append("verdict %r" % g.get("verdict"))
+if not any("span only" in r for r in g.get("reasons", [])): bad.append("reasons %r" % g.get("reasons"))
+if "trend" in (g.get("heap") or {}) or "projection" in (g.get("headline") or {}): bad.append("a trend or projection anyway")
+for b in bad: print("FAIL: short series: " + b)
+sys.exit(1 if bad else 0)
+PY
 exit $fail

@@ -54,4 +54,10 @@ print(("FAIL " if bad else "ok   ") + name + ": headline %d bytes, %d ledger row
       % (h, len(rows), len(leaves), un, len(claimed)) + ("; " + ", ".join(bad) if bad else ""))
 sys.exit(1 if bad else 0)' "$(basename "$b")" || fail=1
 done
+# the growth cases show their rate, the healthy ones no growth verdict above plateau
+for c in case2-unclosed-body case3-etcd-watch; do
+	g=$("$TRIAGE" analyze --no-color "$SRCDIR/bundles/$c.tgz" | sed -n '/^GROWTH/,/^$/p')
+	if grep -q "MiB/min" <<<"$g" && grep -q "growing" <<<"$g"; then echo "ok   $c: growth rate shown"
+	else echo "FAIL: $c: no growth rate in the report: $g"; fail=1; fi
+done
 exit $fail

@@ -68,5 +68,10 @@ run 2 "has no entry 'profiles/heap.pb.gz'" "$dir/noheap.tgz"
 run 2 "good.tgz:profiles/heap.pb.gz" --profile heap --sample-index nosuch "$dir/good.tgz"
 run 2 "badprofile.tgz:profiles/heap.pb.gz" "$dir/badprofile.tgz"
 run 2 "applies to bundles" --profile heap "$dir/valid.pb"
+# both sides of a diff can be samples of one bundle; an entry against itself is refused
+C3=$SRCDIR/bundles/case3-etcd-watch.tgz
+run 0 "14.50MB 47.54%" -n 3 --base "$C3:samples/000" "$C3:samples/001"
+run 0 "Showing nodes accounting for 0, 0% of 143 total" -n 2 --profile goroutine --base "$C3:samples/000" "$C3:samples/001"
+run 2 "itself; name another entry" -p samples/001/profiles/heap.pb.gz --base "$C3" "$C3"
 [ -z "$(ls -A "$dir" | grep -v -e '\.pb' -e '\.tgz')" ] || { echo "FAIL: files appeared"; ls "$dir"; fail=1; }
 exit $fail

@@ -1,6 +1,6 @@
 /*
  * Unit test of the fact parsers: kvfile, memstats, mapsfile, cgroupmem,
- * kernel, goroutines.
+ * kernel, goroutines; and the collection times samples are ordered by.
  *
  * Real inputs where there are any: this machine's /proc/self/status,
  * smaps_rollup, maps, /proc/meminfo and memory cgroup files, and Go's own
@@ -28,6 +28,7 @@
 #include "parse/kvfile.h"
 #include "parse/mapsfile.h"
 #include "parse/memstats.h"
+#include "base/io.h"
 #include "base/strbuf.h"
 #include "check.h"
 
@@ -1135,8 +1136,32 @@ static void test_mutations(void)
 	strbuf_release(&err);
 }
 
+/* The manifest's times, which rates divide by: exact to the millisecond, strict about the form. */
+static void test_utc_times(void)
+{
+	static const char *const bad[] = {
+		"", "2026-11-22", "2026-11-22T04:01:02", "2026-11-22T04:01:02.Z", "2026-13-22T04:01:02Z",
+		"2026-11-22T24:01:02Z", "2026-11-22T04:01:02.345+01:00", "2026-11-22T04:01:02.345Zx", "garbage",
+	};
+	int64_t ms = 0;
+	size_t i;
+
+	CHECK(parse_utc_ms("1970-01-01T00:00:00Z", &ms) == 0 && ms == 0, "epoch is %" PRId64, ms);
+	/* date -u -d 2026-11-22T04:01:02Z +%s = 1795320062 */
+	CHECK(parse_utc_ms("2026-11-22T04:01:02.345Z", &ms) == 0 && ms == INT64_C(1795320062345),
+	      "2026-11-22T04:01:02.345Z is %" PRId64, ms);
+	CHECK(parse_utc_ms("2026-11-22T04:01:02.3Z", &ms) == 0 && ms == INT64_C(1795320062300), "one digit: %" PRId64, ms);
+	CHECK(parse_utc_ms("2024-02-29T23:59:59.999999Z", &ms) == 0 && ms == INT64_C(1709251199999),
+	      "leap day, microseconds: %" PRId64, ms);
+	CHECK(parse_utc_ms("2000-03-01T00:00:00Z", &ms) == 0 && ms == INT64_C(951868800000), "2000-03-01: %" PRId64, ms);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(parse_utc_ms(bad[i], &ms) < 0, "'%s' parsed", bad[i]);
+	CHECK(parse_utc_ms(NULL, &ms) < 0, "NULL parsed");
+}
+
 int main(void)
 {
+	test_utc_times();
 	test_kv_proc();
 	test_kv_fixtures();
 	test_kv_hostile();

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "analyze/internal.h"
+#include "base/io.h"
+#include "bundle/vocab.h"
 #include "lua/facts.h"
 #include "lua/json.h"
 
@@ -35,10 +37,105 @@ static void headline_from_ledger(lua_State *L, struct report *r)
 	strbuf_release(&err);
 }
 
+/* When a bundle was collected (ms since the epoch; 0 when its manifest does not say). */
+static int64_t bundle_start_ms(const struct bundle *b)
+{
+	json_object *c, *v;
+	int64_t ms;
+
+	if (b->manifest && json_object_object_get_ex(b->manifest, MF_COLLECTION, &c) &&
+	    json_object_object_get_ex(c, MF_COLL_START, &v) && parse_utc_ms(json_object_get_string(v), &ms) == 0)
+		return ms;
+	return 0;
+}
+
+/* What names the target across restarts and pods: the main module, else the executable. */
+static const char *bundle_target(const struct bundle *b)
+{
+	json_object *t, *v;
+
+	if (!b->manifest || !json_object_object_get_ex(b->manifest, MF_TARGET, &t))
+		return NULL;
+	if (json_object_object_get_ex(t, MF_TARGET_MAIN_MODULE, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	if (json_object_object_get_ex(t, MF_TARGET_EXE, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	int64_t x = bundle_start_ms(*(struct bundle *const *)a), y = bundle_start_ms(*(struct bundle *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The series: path, the more_bundles and --base, loaded into all (the
+ * caller releases them), checked to be of one target unless forced, and
+ * ordered by collection time; the newest is the one analyzed.
+ */
+static int load_series(const char *path, const struct analyze_options *o, struct bundle *all,
+		       size_t *nr, struct bundle **sorted, struct strbuf *err)
+{
+	size_t i;
+	const char *want = NULL, *want_path = NULL;
+
+	*nr = 0;
+	for (i = 0; i <= o->nr_more_bundles; i++) {
+		const char *p = i ? o->more_bundles[i - 1] : path;
+
+		/* counted before loading, so that the caller releases a half-loaded one too */
+		bundle_init(&all[(*nr)++]);
+		if (bundle_load(&all[*nr - 1], p, err) < 0)
+			return -1;
+	}
+	for (i = 0; i < *nr; i++) {
+		const char *t = bundle_target(&all[i]);
+
+		sorted[i] = &all[i];
+		if (!t || o->force)
+			continue;
+		if (!want) {
+			want = t;
+			want_path = all[i].path;
+		} else if (strcmp(want, t)) {
+			return error_set(err, "%s and %s are from different targets (%s, %s); "
+					 "--force analyzes them as one series anyway",
+					 want_path, all[i].path, want, t);
+		}
+	}
+	qsort(sorted, *nr, sizeof(*sorted), by_start);
+	return 0;
+}
+
+/*
+ * The growth over the samples for the report's GROWTH section: the growth
+ * plugin's series verdict with the rows of the series plugin under "rows".
+ */
+static void growth_to_report(lua_State *L, struct report *r)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (fact_lookup(L, "growth.series", &err) == 0) {
+		if (lua_istable(L, -1))
+			r->growth = lua_to_json(L, -1, 0);
+		lua_pop(L, 1);
+	}
+	if (r->growth && fact_lookup(L, "series", &err) == 0) {
+		if (lua_istable(L, -1))
+			json_object_object_add(r->growth, "rows", lua_to_json(L, -1, 0));
+		lua_pop(L, 1);
+	}
+	strbuf_release(&err);
+}
+
 int analyze_bundle(const char *path, const struct analyze_options *o, struct report *r,
 		   struct strbuf *err)
 {
-	struct bundle b, base;
+	struct bundle b, base, *all = xreallocarray(NULL, o->nr_more_bundles + 1, sizeof(*all));
+	struct bundle **sorted = xreallocarray(NULL, o->nr_more_bundles + 2, sizeof(*sorted));
+	size_t nr_all = 0, nr_older = 0;
 	struct loadset rules = { 0 };
 	lua_State *L = NULL;
 	json_object *status = json_object_new_object();
@@ -47,17 +144,28 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 
 	bundle_init(&b);
 	bundle_init(&base);
-	if (bundle_load(&b, path, err) < 0)
+	if (load_series(path, o, all, &nr_all, sorted, err) < 0)
 		goto out;
+	/* the newest is analyzed; the older ones (and --base) are its past */
+	b = *sorted[nr_all - 1];
+	bundle_init(sorted[nr_all - 1]);
+	nr_older = nr_all - 1;
 	if (o->base_bundle && bundle_load(&base, o->base_bundle, err) < 0)
 		goto out;
+	if (o->base_bundle && bundle_start_ms(&base) < bundle_start_ms(&b)) {
+		/* --base is the oldest point of the series, so sampled bundles grow against it too */
+		memmove(sorted + 1, sorted, nr_older * sizeof(*sorted));
+		sorted[0] = &base;
+		nr_older++;
+	}
 	L = host_state(o, err);
 	if (!L)
 		goto out;
-	if (facts_push(L, &b, o->base_bundle ? &base : NULL, status, err) < 0)
+	if (facts_push(L, &b, o->base_bundle ? &base : NULL, (const struct bundle *const *)sorted, nr_older,
+		       status, err) < 0)
 		goto out;
 	lua_setfield(L, LUA_REGISTRYINDEX, REG_FACTS);
-	r->bundle = xstrdup(path);
+	r->bundle = xstrdup(b.path);
 
 	run_plugins(L, o, status, r);
 	/* rules can see what is missing and why: b.unavailable[name] = reason */
@@ -72,6 +180,7 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 	lua_setfield(L, -2, "unavailable");
 	lua_pop(L, 1);
 	headline_from_ledger(L, r);
+	growth_to_report(L, r);
 	if (!r->headline_bytes)
 		facts_headline(&b, r);
 
@@ -99,6 +208,10 @@ out:
 	sandbox_close(L);
 	bundle_release(&b);
 	bundle_release(&base);
+	for (i = 0; i < nr_all; i++)
+		bundle_release(&all[i]);
+	free(all);
+	free(sorted);
 	return ret;
 }
 

@@ -26,6 +26,14 @@ struct analyze_options {
 	size_t nr_rule_dirs;
 	const char *plugin_dir;
 	const char *base_bundle;	/* --base: compare against this bundle */
+	/*
+	 * More bundles of the same target (triage analyze a.tgz b.tgz ...):
+	 * with the one given to analyze_bundle, they are ordered by collection
+	 * time and become one series (b.samples); the newest is analyzed.
+	 */
+	const char *const *more_bundles;
+	size_t nr_more_bundles;
+	int force;		/* series of bundles from different targets are allowed */
 	struct sandbox_limits limits;
 	/*
 	 * Wall-clock limit per rule. Rules run in a forked copy of the host,

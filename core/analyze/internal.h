@@ -46,6 +46,8 @@ struct loaded {
 	enum rung rung;
 	char **requires;
 	size_t nr_requires;
+	char **after;		/* plugins: run after these plugins when they exist */
+	size_t nr_after;
 	int fn_ref;		/* check (rules) or build (plugins) */
 	int env_ref;
 	char *error;		/* load or validation error */

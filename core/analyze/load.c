@@ -21,6 +21,9 @@ static void loaded_release(lua_State *L, struct loaded *x)
 	for (i = 0; i < x->nr_requires; i++)
 		free(x->requires[i]);
 	free(x->requires);
+	for (i = 0; i < x->nr_after; i++)
+		free(x->after[i]);
+	free(x->after);
 	free(x->error);
 	if (L) {
 		luaL_unref(L, LUA_REGISTRYINDEX, x->fn_ref);
@@ -45,10 +48,40 @@ static int valid_id(const char *s)
  * register_function's table: every key known, every value of the right
  * type, with the file and the key in the message.
  */
+/* t[key], when present, must be a list of strings: copied into *out. */
+static int name_list(lua_State *L, int t, const char *key, const char *what, const char *file,
+		     char ***out, size_t *nr, struct strbuf *err)
+{
+	size_t i, n;
+
+	lua_getfield(L, t, key);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return error_set(err, "%s: key '%s' must be %s", file, key, what);
+	}
+	n = lua_rawlen(L, -1);
+	for (i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			lua_pop(L, 2);
+			return error_set(err, "%s: %s[%zu] must be a string", file, key, i);
+		}
+		*out = xreallocarray(*out, *nr + 1, sizeof(char *));
+		(*out)[(*nr)++] = xstrdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
 static int validate(lua_State *L, int t, struct loaded *x, int is_plugin, struct strbuf *err)
 {
 	static const char *const rule_keys[] = { "id", "rung", "title", "requires", "check", "description", NULL };
-	static const char *const plugin_keys[] = { "name", "requires", "build", "description", NULL };
+	static const char *const plugin_keys[] = { "name", "requires", "after", "build", "description", NULL };
 	const char *const *keys = is_plugin ? plugin_keys : rule_keys;
 	const char *fn_key = is_plugin ? "build" : "check";
 	const char *id_key = is_plugin ? "name" : "id";
@@ -110,27 +143,10 @@ static int validate(lua_State *L, int t, struct loaded *x, int is_plugin, struct
 	if (lua_type(L, -1) == LUA_TSTRING)
 		x->description = xstrdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
-	lua_getfield(L, t, "requires");
-	if (!lua_isnil(L, -1)) {
-		size_t i, n;
-
-		if (!lua_istable(L, -1)) {
-			lua_pop(L, 1);
-			return error_set(err, "%s: key 'requires' must be a list of fact names", x->file);
-		}
-		n = lua_rawlen(L, -1);
-		for (i = 1; i <= n; i++) {
-			lua_rawgeti(L, -1, (lua_Integer)i);
-			if (lua_type(L, -1) != LUA_TSTRING) {
-				lua_pop(L, 2);
-				return error_set(err, "%s: requires[%zu] must be a string", x->file, i);
-			}
-			x->requires = xreallocarray(x->requires, x->nr_requires + 1, sizeof(char *));
-			x->requires[x->nr_requires++] = xstrdup(lua_tostring(L, -1));
-			lua_pop(L, 1);
-		}
-	}
-	lua_pop(L, 1);
+	if (name_list(L, t, "requires", "a list of fact names", x->file, &x->requires, &x->nr_requires, err) < 0)
+		return -1;
+	if (is_plugin && name_list(L, t, "after", "a list of plugin names", x->file, &x->after, &x->nr_after, err) < 0)
+		return -1;
 	lua_getfield(L, t, fn_key);
 	if (!lua_isfunction(L, -1)) {
 		lua_pop(L, 1);

@@ -78,6 +78,13 @@ static void run_plugin(lua_State *L, struct loadset *ps, size_t i, json_object *
 		return;
 	}
 	x->in_progress = 1;
+	/* optional order: their facts are used when there, not needed */
+	for (k = 0; k < x->nr_after; k++) {
+		int dep = plugin_index(ps, x->after[k]);
+
+		if (dep >= 0)
+			run_plugin(L, ps, (size_t)dep, status, r, depth + 1);
+	}
 	for (k = 0; k < x->nr_requires; k++) {
 		int dep = plugin_index(ps, x->requires[k]);
 

@@ -12,6 +12,11 @@ int is_dir(const char *path);
 int64_t clock_mono_ms(void);
 /* Milliseconds since the epoch: for timestamps people read. */
 int64_t clock_real_ms(void);
+/*
+ * "2026-11-22T04:01:02.345Z" (what the collector writes; the fraction is
+ * optional) -> milliseconds since the epoch. 0, or -1 when s is not one.
+ */
+int parse_utc_ms(const char *s, int64_t *out_ms);
 /* Nanoseconds on CLOCK_MONOTONIC: for budgets checked in tight loops. */
 int64_t clock_mono_ns(void);
 

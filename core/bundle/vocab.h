@@ -134,6 +134,8 @@
 #define PPROF_EP_THREADCREATE "threadcreate"
 #define PPROF_EP_GOROUTINE_DEBUG2 "goroutine?debug=2"
 #define PPROF_EP_HEAP_DEBUG1 "heap?debug=1"
+/* appended to PPROF_EP_HEAP with collect --gc-heap: a GC first, then the profile */
+#define PPROF_QUERY_GC "?gc=1"
 /* expvar, at the server root beside /debug/pprof/ */
 #define PPROF_EP_EXPVAR "/debug/vars"
 
@@ -180,6 +182,7 @@
 #define MF_COLL_SAMPLES "samples"
 #define MF_COLL_INTERVAL_SECONDS "interval_seconds"
 #define MF_COLL_INTERRUPTED "interrupted"
+#define MF_COLL_GC_HEAP "gc_heap"	/* true: heap profiles were taken after a forced GC */
 
 /* in each of "artifacts" */
 #define MF_ART_PATH "path"

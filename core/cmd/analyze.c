@@ -18,12 +18,14 @@
 #include "report/report.h"
 
 const char usage_analyze[] =
-	"usage: triage analyze [options] BUNDLE\n"
+	"usage: triage analyze [options] BUNDLE [BUNDLE...]\n"
 	"\n"
 	"Walk the decision ladder over a bundle: business code, libraries, runtime,\n"
 	"tooling, environment. Every rung gets a verdict (implicated, ruled out,\n"
 	"inconclusive) with its evidence, findings are ranked most likely cause\n"
 	"first, and the memory ledger accounts for the headline number.\n"
+	"Several bundles of one target are one series over time, ordered by\n"
+	"collection time; the newest is analyzed, and growth spans them all.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT    text (default; colour on a terminal), markdown, json\n"
@@ -31,6 +33,7 @@ const char usage_analyze[] =
 	"      --rules DIR        also run the rules in DIR (repeatable); a rule with\n"
 	"                         a built-in rule's id replaces it\n"
 	"      --base BUNDLE      an earlier bundle of the same service, for growth\n"
+	"      --force            analyze bundles of different targets as one series\n"
 	"      --fail-on SEV      exit 1 when a finding is at or above SEV\n"
 	"                         (critical, high, medium, low, info)\n"
 	"      --no-color         no colour even on a terminal\n"
@@ -67,6 +70,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "max-memory", required_argument, NULL, 'M' },
 		{ "max-instructions", required_argument, NULL, 'I' },
 		{ "rule-timeout", required_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct analyze_options o;
@@ -112,6 +116,7 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		}
 		case 'C': no_color = 1; break;
+		case 'X': o.force = 1; break;
 		case 'M': {
 			uint64_t v;
 
@@ -145,11 +150,10 @@ int cmd_analyze(int argc, char **argv)
 		ret = command_usage_error("analyze", "which bundle? give a BUNDLE");
 		goto out;
 	}
-	if (optind + 1 < argc) {
-		ret = command_usage_error("analyze", "one BUNDLE at a time ('%s' is extra)", argv[optind + 1]);
-		goto out;
-	}
 	file = argv[optind];
+	/* the rest are more points of the same series */
+	o.more_bundles = (const char *const *)argv + optind + 1;
+	o.nr_more_bundles = (size_t)(argc - optind - 1);
 	for (c = 0; (size_t)c < nr_dirs; c++) {
 		if (access(dirs[c], R_OK) < 0) {
 			fprintf(stderr, "triage analyze: cannot read rules directory '%s': %s\n", dirs[c], strerror(errno));

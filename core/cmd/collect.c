@@ -39,6 +39,9 @@ const char usage_collect[] =
 	"                           goroutine, MemStats, status, smaps_rollup, cgroup\n"
 	"                           usage) into samples/NNN/ (default 1: none)\n"
 	"      --interval SECONDS   time between samples (default 30)\n"
+	"      --gc-heap            fetch heap?gc=1: the target runs a full GC\n"
+	"                           before each heap profile, so two samples show\n"
+	"                           real growth; costs it one GC cycle a profile\n"
 	"      --timeout SECONDS    per HTTP request (default 10)\n"
 	"      --deadline SECONDS   for the whole collection (default: 60 plus the\n"
 	"                           CPU seconds plus the sampling time)\n"
@@ -75,6 +78,7 @@ struct collect_args {
 	uint64_t max_artifact;
 	const char *output;
 	int quiet;
+	int gc_heap;
 };
 
 static int parse_args(int argc, char **argv, struct collect_args *a)
@@ -89,6 +93,7 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		{ "max-artifact", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "gc-heap", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long v;
@@ -126,6 +131,7 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 			break;
 		case 'o': a->output = optarg; break;
 		case 'q': a->quiet = 1; break;
+		case 'G': a->gc_heap = 1; break;
 		default:
 			if (optopt == 'o')
 				return command_usage_error("collect", "-o needs a path");
@@ -197,6 +203,7 @@ int cmd_collect(int argc, char **argv)
 	rq.deadline_s = a.deadline;
 	rq.max_artifact = a.max_artifact;
 	rq.progress = !a.quiet && isatty(STDERR_FILENO);
+	rq.gc_heap = a.gc_heap;
 	rq.interrupted = &interrupted;
 	ret = collect_bundle(&rq, &out, &res, &err);
 	sigaction(SIGINT, &old_sa, NULL);

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bundle/bundle.h"
+#include "bundle/vocab.h"
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "profile/aggregate.h"
@@ -38,10 +40,15 @@ const char usage_top[] =
 	"  -g, --group BY            function (default), package or module\n"
 	"      --module PATH         a module path for --group module (repeatable)\n"
 	"      --base FILE           subtract this profile first (a diff)\n"
+
 	"  -f, --format FORMAT       text (default) or json (exact integers)\n"
 	"      --max-decompressed N  refuse profiles that inflate beyond N bytes\n"
 	"                            (suffixes K, M, G; default 1G)\n"
-	"  -h, --help                show this help\n";
+	"  -h, --help                show this help\n"
+	"\n"
+	"FILE and --base FILE may be BUNDLE:ENTRY, ENTRY an entry path, a profile\n"
+	"name or a sample (BUNDLE:samples/000 is its --profile kind, heap by\n"
+	"default), so a diff can compare two samples of one bundle.\n";
 
 struct top_args {
 	const char *file;
@@ -78,24 +85,63 @@ static const char *bundle_entry_for(const char *name, struct strbuf *buf)
 	return NULL;
 }
 
-/* Loads FILE, which may be a profile or a bundle; the message names which. */
+/*
+ * "BUNDLE:SPEC" names an entry of a bundle, so that both sides of a diff can
+ * be samples of one bundle: SPEC is an entry path, a profile name, or a
+ * sample directory ("samples/002", taking the --profile kind, heap by
+ * default, from it). Fills path and, when there is a SPEC, the profile
+ * name to use; 0, or -1 when FILE names no SPEC.
+ */
+static int split_entry(const char *file, const char *profile_name, struct strbuf *path,
+		       struct strbuf *spec)
+{
+	const char *colon = strrchr(file, ':');
+	const char *kind = profile_name ? profile_name : "heap";
+
+	strbuf_reset(path);
+	strbuf_reset(spec);
+	/* an existing file whose name has a colon is that file */
+	if (!colon || colon == file || !colon[1] || access(file, F_OK) == 0)
+		return -1;
+	strbuf_add(path, file, (size_t)(colon - file));
+	if (!strncmp(colon + 1, ART_SAMPLES_DIR, strlen(ART_SAMPLES_DIR)) && !strstr(colon + 1, ".pb.gz")) {
+		strbuf_addstr(spec, colon + 1);
+		while (spec->len && spec->buf[spec->len - 1] == '/')
+			spec->buf[--spec->len] = '\0';
+		if (strchr(kind, '/'))	/* "-p profiles/heap.pb.gz": the same entry in the sample */
+			strbuf_addf(spec, "/%s", kind);
+		else
+			strbuf_addf(spec, "/profiles/%s.pb.gz", !strcmp(kind, "profile") ? "cpu" : kind);
+	} else {
+		strbuf_addstr(spec, colon + 1);
+	}
+	return 0;
+}
+
+/* Loads FILE, which may be a profile, a bundle, or BUNDLE:ENTRY; the message names which. */
 static int load_profile(struct profile *p, const char *file, const char *profile_name,
 			const struct profile_options *opt, struct strbuf *name, struct strbuf *err)
 {
-	struct strbuf entry = STRBUF_INIT;
+	struct strbuf entry = STRBUF_INIT, path = STRBUF_INIT, spec = STRBUF_INIT;
 	struct bundle_reader br;
 	const char *e;
 	int is_bundle, ret = -1;
 
+	if (split_entry(file, profile_name, &path, &spec) == 0) {
+		file = path.buf;
+		profile_name = spec.buf;
+	}
 	strbuf_reset(name);
 	strbuf_addstr(name, file);
 	is_bundle = bundle_sniff(file, err);
 	if (is_bundle < 0)
-		return -1;
+		goto out;
 	if (!is_bundle) {
 		if (profile_name)
-			return error_set(err, "--profile applies to bundles, and '%s' is a single profile", file);
-		return profile_read_file(p, file, opt, err);
+			error_set(err, "--profile applies to bundles, and '%s' is a single profile", file);
+		else
+			ret = profile_read_file(p, file, opt, err);
+		goto out;
 	}
 	e = bundle_entry_for(profile_name ? profile_name : "heap", &entry);
 	if (!e) {
@@ -112,6 +158,8 @@ static int load_profile(struct profile *p, const char *file, const char *profile
 	bundle_reader_release(&br);
 out:
 	strbuf_release(&entry);
+	strbuf_release(&path);
+	strbuf_release(&spec);
 	return ret;
 }
 
@@ -374,6 +422,12 @@ int cmd_top(int argc, char **argv)
 
 		if (load_profile(&base, a.base, a.profile, &a.popt, &bname, &err) < 0)
 			goto fail;
+		/* a diff of an entry against itself is all zeros and says nothing */
+		if (!strcmp(bname.buf, name.buf)) {
+			error_set(&err, "the base is '%s' itself; name another entry, e.g. --base BUNDLE:samples/000",
+				  name.buf);
+			goto fail;
+		}
 		print_warnings(&base);
 		bidx = profile_sample_index(&base, stype);
 		if (bidx < 0) {

@@ -100,6 +100,7 @@ struct collect_request {
 	long deadline_s;	/* 0: derived from the others */
 	uint64_t max_artifact;	/* 0: the default cap */
 	int progress;		/* a progress line on stderr */
+	int gc_heap;		/* heap?gc=1: a GC in the target before each heap profile */
 	volatile int *interrupted;	/* set from a signal handler to stop early */
 };
 

@@ -141,6 +141,7 @@ static json_object *manifest_json(const struct collect_request *rq, struct colle
 	json_object_object_add(coll, MF_COLL_SAMPLES, json_object_new_int64(rq->samples));
 	json_object_object_add(coll, MF_COLL_INTERVAL_SECONDS, json_object_new_int64(rq->interval_s));
 	json_object_object_add(coll, MF_COLL_INTERRUPTED, json_object_new_boolean(collection_interrupted(c)));
+	json_object_object_add(coll, MF_COLL_GC_HEAP, json_object_new_boolean(rq->gc_heap));
 	json_object_object_add(manifest, MF_COLLECTION, coll);
 	return manifest;
 }
@@ -251,6 +252,7 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 	po.timeout_ms = rq->timeout_s * 1000;
 	po.deadline_ms = deadline;
 	po.progress = rq->progress;
+	po.gc_heap = rq->gc_heap;
 
 	/* the snapshot: cheap, local sources first, then HTTP */
 	collect_host(&c);

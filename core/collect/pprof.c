@@ -1050,6 +1050,8 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 		} else {
 			strbuf_addstr(&url, base.buf);
 			strbuf_addstr(&url, s->endpoint);
+			if (o->gc_heap && !strcmp(s->path, ART_PROFILE_HEAP))
+				strbuf_addstr(&url, PPROF_QUERY_GC);
 		}
 		if (s->cpu) {
 			strbuf_addf(&url, "%d", cpu_seconds);

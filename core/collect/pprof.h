@@ -37,6 +37,12 @@ struct pprof_options {
 	int64_t deadline_ms;	/* absolute (now_ms() clock) end of the whole collection, 0 none */
 	int cheap_only;		/* samples over time: heap, goroutine, heap?debug=1 and memstats only */
 	int progress;		/* one-line progress on stderr; the caller sets it only on a TTY */
+	/*
+	 * Ask for heap?gc=1: the target runs a full GC before answering, so the
+	 * heap profile is current rather than as of the last GC. It costs the
+	 * target a stop-the-world GC cycle per request, hence off by default.
+	 */
+	int gc_heap;
 };
 
 /* Fills in the defaults: no URL, no PID, 10 s CPU profile, 10 s per request. */

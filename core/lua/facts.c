@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bundle/vocab.h"
+#include "base/io.h"
 #include "lua/facts-internal.h"
 #include "lua/json.h"
 #include "lua/profile-lib.h"
@@ -312,50 +313,113 @@ static void push_facts_where(lua_State *L, const struct fact_ctx *c, unsigned wh
 	strbuf_release(&why);
 }
 
-static void push_samples(lua_State *L, const struct bundle *b, int cg_version, json_object *status)
+/*
+ * When a snapshot was taken: the start of the first artifact under prefix
+ * ("samples/NNN/"), or for the main snapshot ("") of its heap profile, else
+ * the collection's start. iso gets the manifest's string; 0 or -1.
+ */
+static int snapshot_time(const struct bundle *b, const char *prefix, char *iso, size_t len, int64_t *ms)
 {
-	size_t i, n = 0;
-	char last[16] = "";
+	json_object *arts, *v;
+	const char *found = NULL;
+
+	if (!b->manifest)
+		return -1;
+	if (json_object_object_get_ex(b->manifest, MF_ARTIFACTS, &arts) &&
+	    json_object_is_type(arts, json_type_array)) {
+		size_t k, m = json_object_array_length(arts);
+
+		for (k = 0; k < m && !found; k++) {
+			json_object *a = json_object_array_get_idx(arts, k);
+			const char *p;
+
+			if (!json_object_object_get_ex(a, MF_ART_PATH, &v))
+				continue;
+			p = json_object_get_string(v);
+			if ((*prefix ? !strncmp(p, prefix, strlen(prefix)) : !strcmp(p, ART_PROFILE_HEAP)) &&
+			    json_object_object_get_ex(a, MF_ART_START, &v))
+				found = json_object_get_string(v);
+		}
+	}
+	if (!found && !*prefix && json_object_object_get_ex(b->manifest, MF_COLLECTION, &v) &&
+	    json_object_object_get_ex(v, MF_COLL_START, &v))
+		found = json_object_get_string(v);
+	if (!found || parse_utc_ms(found, ms) < 0)
+		return -1;
+	snprintf(iso, len, "%s", found);
+	return 0;
+}
+
+/* One snapshot of b as an element of b.samples, on top of the stack. */
+static void push_sample(lua_State *L, const struct bundle *b, const char *prefix, int cg_version,
+			const char *id)
+{
+	struct fact_ctx c = { b, prefix, cg_version };
+	char iso[48];
+	int64_t ms;
 
 	lua_newtable(L);
-	for (i = 0; i < b->nr; i++) {
-		const char *p = b->files[i].path;
-		char id[16], prefix[32];
-		json_object *arts;
-
-		if (strncmp(p, ART_SAMPLES_DIR, strlen(ART_SAMPLES_DIR)) || strcspn(p + strlen(ART_SAMPLES_DIR), "/") >= sizeof(id))
-			continue;
-		snprintf(id, sizeof(id), "%.*s", (int)strcspn(p + strlen(ART_SAMPLES_DIR), "/"), p + strlen(ART_SAMPLES_DIR));
-		if (!strcmp(id, last))
-			continue;
-		snprintf(last, sizeof(last), "%s", id);
-		snprintf(prefix, sizeof(prefix), ART_SAMPLES_DIR "%s/", id);
-		lua_newtable(L);
-		tbl_set_str(L, "id", id);
-		{
-			struct fact_ctx c = { b, prefix, cg_version };
-
-			push_facts_where(L, &c, FACT_SAMPLE, NULL);
-		}
-		push_profiles(L, b, prefix, NULL, "");
-		lua_setfield(L, -2, "profiles");
-		/* when it was taken: the start of its first artifact */
-		if (b->manifest && json_object_object_get_ex(b->manifest, MF_ARTIFACTS, &arts)) {
-			size_t k, m = json_object_array_length(arts);
-
-			for (k = 0; k < m; k++) {
-				json_object *a = json_object_array_get_idx(arts, k), *v;
-
-				if (json_object_object_get_ex(a, MF_ART_PATH, &v) &&
-				    !strncmp(json_object_get_string(v), prefix, strlen(prefix)) &&
-				    json_object_object_get_ex(a, MF_ART_START, &v)) {
-					tbl_set_str(L, "time", json_object_get_string(v));
-					break;
-				}
-			}
-		}
-		lua_rawseti(L, -2, (lua_Integer)++n);
+	tbl_set_str(L, "id", id);
+	tbl_set_str(L, "bundle", b->path);
+	push_facts_where(L, &c, FACT_SAMPLE, NULL);
+	push_profiles(L, b, prefix, NULL, "");
+	lua_setfield(L, -2, "profiles");
+	if (snapshot_time(b, prefix, iso, sizeof(iso), &ms) == 0) {
+		tbl_set_str(L, "time", iso);
+		/* seconds since the epoch, to the millisecond: what rates divide by */
+		lua_pushnumber(L, (lua_Number)ms / 1000.0);
+		lua_setfield(L, -2, "t");
 	}
+}
+
+/*
+ * b.samples: the snapshots over time. For one bundle, its samples/NNN/;
+ * for a series of bundles (oldest first, the analyzed one last), each
+ * bundle's samples, or its main snapshot when it has none. Ids are
+ * "NNN", prefixed with the bundle's file name in a series.
+ */
+static void push_samples(lua_State *L, const struct bundle *const *bundles, size_t nr_bundles,
+			 json_object *status)
+{
+	struct strbuf why = STRBUF_INIT, id = STRBUF_INIT;
+	size_t i, k, n = 0;
+
+	lua_newtable(L);
+	for (k = 0; k < nr_bundles; k++) {
+		const struct bundle *b = bundles[k];
+		int cg_version = cgroup_version(b, L, 0, &why);
+		const char *base = strrchr(b->path, '/') ? strrchr(b->path, '/') + 1 : b->path;
+		char last[16] = "";
+		size_t mine = 0;
+
+		for (i = 0; i < b->nr; i++) {
+			const char *p = b->files[i].path;
+			char sid[16], prefix[32];
+
+			if (strncmp(p, ART_SAMPLES_DIR, strlen(ART_SAMPLES_DIR)) || strcspn(p + strlen(ART_SAMPLES_DIR), "/") >= sizeof(sid))
+				continue;
+			snprintf(sid, sizeof(sid), "%.*s", (int)strcspn(p + strlen(ART_SAMPLES_DIR), "/"), p + strlen(ART_SAMPLES_DIR));
+			if (!strcmp(sid, last))
+				continue;
+			snprintf(last, sizeof(last), "%s", sid);
+			snprintf(prefix, sizeof(prefix), ART_SAMPLES_DIR "%s/", sid);
+			strbuf_reset(&id);
+			if (nr_bundles > 1)
+				strbuf_addf(&id, "%s:", base);
+			strbuf_addstr(&id, sid);
+			push_sample(L, b, prefix, cg_version, id.buf);
+			lua_rawseti(L, -2, (lua_Integer)++n);
+			mine++;
+		}
+		/* a bundle without samples is one point of the series */
+		if (!mine && nr_bundles > 1) {
+			push_sample(L, b, "", cg_version, base);
+			tbl_set_bool(L, "main", 1);
+			lua_rawseti(L, -2, (lua_Integer)++n);
+		}
+	}
+	strbuf_release(&why);
+	strbuf_release(&id);
 	set_status(status, "samples", n >= 2 ? NULL : "the bundle has fewer than two samples over time");
 	if (n < 2) {
 		lua_pop(L, 1);
@@ -382,10 +446,11 @@ static void push_main(lua_State *L, const struct bundle *b, json_object *status,
 }
 
 int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
-	       json_object *status, struct strbuf *err)
+	       const struct bundle *const *older, size_t nr_older, json_object *status,
+	       struct strbuf *err)
 {
-	struct strbuf why = STRBUF_INIT;
-	int cgv;
+	const struct bundle **series = xreallocarray(NULL, nr_older + 1, sizeof(*series));
+	size_t i;
 
 	(void)err;
 	lua_newtable(L);
@@ -407,8 +472,11 @@ int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
 	}
 
 	push_main(L, b, status, FACT_MAIN);
-	cgv = cgroup_version(b, L, 0, &why);
-	push_samples(L, b, cgv, status);
+	for (i = 0; i < nr_older; i++)
+		series[i] = older[i];
+	series[nr_older] = b;
+	push_samples(L, series, nr_older + 1, status);
+	free(series);
 
 	if (base) {
 		lua_newtable(L);
@@ -419,7 +487,6 @@ int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
 	} else {
 		set_status(status, "base", "no --base bundle was given");
 	}
-	strbuf_release(&why);
 	return 0;
 }
 

@@ -16,9 +16,13 @@
  * triage.profile userdata that decode on first use. A fact that cannot be
  * built is left out, and status[name] says why ("ok" otherwise), so rules
  * that need it are skipped with that reason.
+ *
+ * older (oldest first) are earlier bundles of the same target: with them,
+ * b.samples is the series across all of them (see push_samples).
  */
 int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
-	       json_object *status, struct strbuf *err);
+	       const struct bundle *const *older, size_t nr_older, json_object *status,
+	       struct strbuf *err);
 
 /* The headline when no ledger plugin gave one: cgroup working set, else RSS. */
 void facts_headline(const struct bundle *b, struct report *r);

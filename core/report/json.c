@@ -48,6 +48,7 @@ json_object *report_to_json(const struct report *r)
 	}
 	json_object_object_add(root, "findings", findings);
 	json_object_object_add(root, "ledger", r->ledger ? json_object_get(r->ledger) : NULL);
+	json_object_object_add(root, "growth", r->growth ? json_object_get(r->growth) : NULL);
 	for (i = 0; i < r->nr_rules; i++) {
 		const struct rule_result *x = &r->rules[i];
 		json_object *o = json_object_new_object();

@@ -19,6 +19,7 @@ int report_write_markdown(const struct report *r, FILE *out, int color)
 	char b[32];
 	size_t i, j;
 	int g;
+	struct growth_table gt;
 
 	(void)color;	/* Markdown has no colour; the renderer styles it */
 	fprintf(out, "# triage report: `%s`\n\n", r->bundle ? r->bundle : "bundle");
@@ -71,6 +72,38 @@ int report_write_markdown(const struct report *r, FILE *out, int color)
 		if (f->refs.nr)
 			fputc('\n', out);
 	}
+	if (growth_table_build(r, &gt) == 0) {
+		size_t k;
+
+		fprintf(out, "## Growth\n\n");
+		for (k = 0; k < gt.lines.nr && k < 2; k++)
+			fprintf(out, "%s\n\n", gt.lines.items[k]);
+		fputs("|", out);
+		for (g = 0; g < GROWTH_COLS; g++)
+			fprintf(out, " %s |", gt.head[g]);
+		fputs("\n|---|", out);
+		for (g = 1; g < GROWTH_COLS; g++)
+			fputs("---:|", out);
+		fputc('\n', out);
+		for (k = 0; k <= gt.nr_rows; k++) {
+			fputs("|", out);
+			for (g = 0; g < GROWTH_COLS; g++) {
+				const char *cell = k < gt.nr_rows ? gt.cells[k][g] : gt.rate[g];
+
+				fprintf(out, k < gt.nr_rows ? " %s |" : " *%s* |", cell);
+			}
+			fputc('\n', out);
+		}
+		fputc('\n', out);
+		for (k = 2; k < gt.lines.nr; k++) {
+			fputs("- ", out);
+			md_cell(out, gt.lines.items[k]);
+			fputc('\n', out);
+		}
+		if (gt.lines.nr > 2)
+			fputc('\n', out);
+	}
+	growth_table_release(&gt);
 	if (r->ledger) {
 		json_object *rows, *v;
 

@@ -6,8 +6,12 @@
 #include "base/json.h"
 #include "report/report.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/json.h"
 
 static const char *const rung_names[NR_RUNGS] = {
 	"business", "libraries", "runtime", "tooling", "environment",
@@ -141,6 +145,8 @@ void report_release(struct report *r)
 	free(r->headline_name);
 	if (r->ledger)
 		json_object_put(r->ledger);
+	if (r->growth)
+		json_object_put(r->growth);
 	if (r->facts_status)
 		json_object_put(r->facts_status);
 	report_init(r);
@@ -406,4 +412,178 @@ int report_max_severity(const struct report *r)
 		if ((int)r->findings[i].severity > m)
 			m = (int)r->findings[i].severity;
 	return m;
+}
+
+/* ---- the GROWTH section ---- */
+
+/* A value of the series as a cell: bytes, a count, or "-" when absent. */
+static void growth_cell(char *buf, json_object *o, const char *key, int bytes, int sign, const char *suffix)
+{
+	json_object *v;
+	double d;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))) {
+		snprintf(buf, GROWTH_CELL, "-");
+		return;
+	}
+	d = json_object_get_double(v);
+	if (!isfinite(d)) {
+		snprintf(buf, GROWTH_CELL, "-");
+		return;
+	}
+	if (bytes) {
+		char b[24];
+
+		format_bytes(b, sizeof(b), (int64_t)llround(d));
+		snprintf(buf, GROWTH_CELL, "%s%s%s", sign && d >= 0 ? "+" : "", b, suffix);
+	} else {
+		snprintf(buf, GROWTH_CELL, "%s%.0f%s", sign && d >= 0 ? "+" : "", d, suffix);
+	}
+}
+
+/* "+54.0 MiB/min ... 1.2 MiB" for a list of {name, change, rate_per_min}, at most max entries. */
+static void growth_list(struct strbuf *sb, json_object *list, int bytes, size_t max)
+{
+	size_t i, n = list ? json_object_array_length(list) : 0, shown = 0;
+
+	for (i = 0; i < n && shown < max; i++) {
+		json_object *e = json_object_array_get_idx(list, i);
+		char c[GROWTH_CELL], rate[GROWTH_CELL];
+
+		if (json_get_int(e, "change", 0) <= 0)
+			continue;
+		growth_cell(c, e, "change", bytes, 1, "");
+		strbuf_addf(sb, "%s%s %s", shown ? ", " : "", json_get_str(e, "name", "?"), c);
+		if (bytes && json_object_object_get_ex(e, "rate_per_min", NULL)) {
+			growth_cell(rate, e, "rate_per_min", 1, 1, "/min");
+			strbuf_addf(sb, " (%s)", rate);
+		}
+		shown++;
+	}
+}
+
+int growth_table_build(const struct report *r, struct growth_table *t)
+{
+	static const char *const titles[GROWTH_COLS] = { "time", NULL, "RSS", "HeapInuse", "goroutines" };
+	const char *keys[GROWTH_COLS] = { NULL, NULL, "rss", "HeapInuse", "goroutines" };
+	const int bytes[GROWTH_COLS] = { 0, 1, 1, 1, 0 };
+	json_object *rows, *head, *metrics, *grew, *a;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, n;
+	int c;
+
+	memset(t, 0, sizeof(*t));
+	if (!r->growth || !(rows = json_get_array(r->growth, "rows")))
+		return -1;
+	head = json_get_obj(r->growth, "headline");
+	metrics = json_get_obj(r->growth, "metrics");
+	keys[1] = json_get_str(head, "key", "working_set");
+	snprintf(t->head[1], GROWTH_CELL, "%s", !strcmp(keys[1], "rss") ? "RSS (headline)" : "working set");
+	if (!strcmp(keys[1], "rss"))
+		keys[2] = "rss_anon";
+	for (c = 0; c < GROWTH_COLS; c++)
+		if (titles[c])
+			snprintf(t->head[c], GROWTH_CELL, "%s", c == 2 && keys[2] && !strcmp(keys[2], "rss_anon") ? "RssAnon" : titles[c]);
+
+	n = json_object_array_length(rows);
+	t->cells = xreallocarray(NULL, n ? n : 1, sizeof(*t->cells));
+	for (i = 0; i < n; i++) {
+		json_object *row = json_object_array_get_idx(rows, i);
+		const char *when = json_get_str(row, "time", NULL);
+		char el[GROWTH_CELL];
+
+		growth_cell(el, row, "elapsed", 0, 1, " s");
+		/* the clock time of an ISO string "2026-11-22T04:01:02.345Z", then the offset */
+		if (when && strlen(when) >= 19)
+			snprintf(t->cells[i][0], GROWTH_CELL, "%.8s %.16s", when + 11, el);
+		else
+			snprintf(t->cells[i][0], GROWTH_CELL, "%s", el);
+		for (c = 1; c < GROWTH_COLS; c++)
+			growth_cell(t->cells[i][c], row, keys[c], bytes[c], 0, "");
+	}
+	t->nr_rows = n;
+	snprintf(t->rate[0], GROWTH_CELL, "slope/min");
+	for (c = 1; c < GROWTH_COLS; c++)
+		growth_cell(t->rate[c], json_get_obj(metrics, keys[c]), "slope_per_min", bytes[c], 1, "");
+
+	if (json_get_str(r->growth, "summary", NULL))
+		strlist_add(&t->lines, json_get_str(r->growth, "summary", ""));
+	if (json_get_str(head, "projection", NULL))
+		strlist_add(&t->lines, json_get_str(head, "projection", ""));
+	if ((a = json_get_array(r->growth, "reasons")))
+		for (i = 0; i < json_object_array_length(a); i++) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "cannot decide: %s", json_object_get_string(json_object_array_get_idx(a, i)));
+			strlist_add(&t->lines, sb.buf);
+		}
+	if ((a = json_get_array(r->growth, "notes")))
+		for (i = 0; i < json_object_array_length(a); i++)
+			strlist_add(&t->lines, json_object_get_string(json_object_array_get_idx(a, i)));
+	{
+		json_object *heap = json_get_obj(r->growth, "heap");
+
+		if (heap) {
+			char ch[GROWTH_CELL], sl[GROWTH_CELL];
+			const char *k = json_get_str(heap, "key", "");
+
+			growth_cell(ch, heap, "change", 1, 1, "");
+			growth_cell(sl, heap, "slope_per_min", 1, 1, "/min");
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "live heap (%s): %s, %s, %s", !strcmp(k, "heap_profile_inuse") ?
+				    "heap profile inuse_space, each as of a GC up to two cycles back" : k, ch, sl,
+				    json_get_str(heap, "trend", json_get_str(heap, "undecided", "cannot tell")));
+			strlist_add(&t->lines, sb.buf);
+		}
+	}
+	grew = json_get_obj(r->growth, "grew");
+	if (grew && !json_get_str(grew, "profile_note", NULL)) {
+		static const char *const lists[][2] = {
+			{ "functions", "grew in the heap profile (first to last sample), by function: " },
+			{ "packages", "by package: " },
+			{ "modules", "by module: " },
+		};
+
+		for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+			size_t len;
+
+			strbuf_reset(&sb);
+			strbuf_addstr(&sb, lists[i][1]);
+			len = sb.len;
+			growth_list(&sb, json_get_array(grew, lists[i][0]), 1, 3);
+			if (sb.len > len)
+				strlist_add(&t->lines, sb.buf);
+		}
+	} else if (grew) {
+		strlist_add(&t->lines, json_get_str(grew, "profile_note", ""));
+	}
+	if (grew && json_get_array(grew, "ledger")) {
+		size_t len;
+
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, "ledger rows that grew: ");
+		len = sb.len;
+		growth_list(&sb, json_get_array(grew, "ledger"), 1, 5);
+		if (sb.len > len)
+			strlist_add(&t->lines, sb.buf);
+	}
+	if (grew && json_get_array(grew, "goroutines")) {
+		size_t len;
+
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, "goroutines that grew: ");
+		len = sb.len;
+		growth_list(&sb, json_get_array(grew, "goroutines"), 0, 3);
+		if (sb.len > len)
+			strlist_add(&t->lines, sb.buf);
+	}
+	strbuf_release(&sb);
+	return 0;
+}
+
+void growth_table_release(struct growth_table *t)
+{
+	free(t->cells);
+	t->cells = NULL;
+	strlist_release(&t->lines);
 }

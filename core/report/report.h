@@ -101,6 +101,7 @@ struct report {
 	struct rule_result *rules;
 	size_t nr_rules, rules_alloc;
 	json_object *ledger;	/* from the ledger plugin; NULL if unavailable */
+	json_object *growth;	/* the growth plugin's series verdict and rows; NULL without samples */
 	json_object *facts_status;	/* fact -> "ok" / reason it is unavailable */
 	struct rung_verdict ladder[NR_RUNGS];
 };
@@ -157,6 +158,27 @@ const struct report_format *report_format_find(const char *name);
 const struct report_format *report_format_list(void);
 /* Appends "text, markdown or json": the names, for messages. */
 void report_format_names(struct strbuf *sb);
+
+/*
+ * The GROWTH section, formatted once for the text and Markdown writers:
+ * one row per sample (time, headline, RSS, HeapInuse, goroutines), the
+ * slope per minute of each column, and the sentences around the table
+ * (trend, projection, why it cannot decide, what grew).
+ */
+#define GROWTH_COLS 5
+#define GROWTH_CELL 32
+
+struct growth_table {
+	char head[GROWTH_COLS][GROWTH_CELL];
+	char (*cells)[GROWTH_COLS][GROWTH_CELL];
+	size_t nr_rows;
+	char rate[GROWTH_COLS][GROWTH_CELL];
+	struct strlist lines;
+};
+
+/* 0, or -1 when the report has no growth (no series of samples). */
+int growth_table_build(const struct report *r, struct growth_table *t);
+void growth_table_release(struct growth_table *t);
 
 /* Highest severity among findings; -1 when none. */
 int report_max_severity(const struct report *r);

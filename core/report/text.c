@@ -103,6 +103,41 @@ static void ledger_text(const json_object *ledger, FILE *out, const struct color
 	}
 }
 
+static void growth_text(const struct report *r, FILE *out, const struct colors *c)
+{
+	struct growth_table t;
+	size_t i, j;
+	int k;
+
+	if (growth_table_build(r, &t) < 0) {
+		growth_table_release(&t);
+		return;
+	}
+	fprintf(out, "\n%sGROWTH%s\n", c->bold, c->off);
+	for (j = 0; j < t.lines.nr && j < 2; j++)
+		para(out, t.lines.items[j], 2);
+	fputc('\n', out);
+	fprintf(out, "  %-20s", t.head[0]);
+	for (k = 1; k < GROWTH_COLS; k++)
+		fprintf(out, " %15s", t.head[k]);
+	fputc('\n', out);
+	for (i = 0; i < t.nr_rows; i++) {
+		fprintf(out, "  %-20s", t.cells[i][0]);
+		for (k = 1; k < GROWTH_COLS; k++)
+			fprintf(out, " %15s", t.cells[i][k]);
+		fputc('\n', out);
+	}
+	fprintf(out, "  %s%-20s", c->dim, t.rate[0]);
+	for (k = 1; k < GROWTH_COLS; k++)
+		fprintf(out, " %15s", t.rate[k]);
+	fprintf(out, "%s\n", c->off);
+	for (j = 2; j < t.lines.nr; j++) {
+		fputs("  - ", out);
+		wrap(out, t.lines.items[j], 4, 4);
+	}
+	growth_table_release(&t);
+}
+
 int report_write_text(const struct report *r, FILE *out, int color)
 {
 	static const struct colors plain = { "", "", "", "", "", "" };
@@ -182,6 +217,8 @@ int report_write_text(const struct report *r, FILE *out, int color)
 		for (j = 0; j < f->refs.nr; j++)
 			fprintf(out, "    ref: %s\n", f->refs.items[j]);
 	}
+
+	growth_text(r, out, c);
 
 	fprintf(out, "\n%sMEMORY LEDGER%s\n", c->bold, c->off);
 	if (r->ledger)

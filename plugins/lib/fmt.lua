@@ -35,4 +35,19 @@ local function count(n)
   return (neg and "-" or "") .. out
 end
 
-return { bytes = bytes, pct = pct, count = count }
+-- a change per minute with its sign: "+54.0 MiB/min", "-1.00 KiB/min", "+0 B/min"
+local function rate(per_min)
+  if per_min == nil then return "?" end
+  return (per_min >= 0 and "+" or "") .. bytes(per_min) .. "/min"
+end
+
+-- a span of time for people: "45 s", "3.5 min", "2.0 h", "3.1 days"
+local function duration(sec)
+  if sec == nil then return "?" end
+  if sec < 90 then return string.format("%.0f s", sec) end
+  if sec < 90 * 60 then return string.format("%.1f min", sec / 60) end
+  if sec < 48 * 3600 then return string.format("%.1f h", sec / 3600) end
+  return string.format("%.1f days", sec / 86400)
+end
+
+return { bytes = bytes, pct = pct, count = count, rate = rate, duration = duration }

@@ -18,18 +18,27 @@ return {
                                              total, worst and worst.count or 0) } }
       return
     end
+    local ev = {
+      string.format("%s of %s goroutines share this stack, state '%s', waiting up to %d minutes",
+                    fmt.count(worst.count), fmt.count(total), worst.state, worst.max_wait_minutes),
+      "created by " .. tostring(worst.created_by),
+    }
+    -- the goroutine count over the samples: a pile that grows is a leak, one that stays is a pool
+    local gs = b.growth and b.growth.series
+    local g = gs and gs.metrics and gs.metrics.goroutines
+    local growing = g and g.trend == "growing"
+    if g and g.slope_per_min then
+      ev[#ev + 1] = string.format("goroutines %s -> %s over %s, %d samples: %s%s/min, %s", fmt.count(g.first), fmt.count(g.last),
+        fmt.duration(gs.span or 0), gs.n, g.slope_per_min >= 0 and "+" or "", fmt.count(g.slope_per_min), g.trend or "?")
+    end
     r:finding{
-      severity = worst.count >= 1000 and "high" or "medium",
+      severity = (worst.count >= 1000 or growing) and "high" or "medium",
       -- the bytes they hold: their stacks, as the ledger attributes them
       claims = { "stacks.group:" .. tostring(worst.created_by) },
       confidence = worst.max_wait_minutes > 0 and 0.85 or 0.65,
       title = string.format("%s goroutines wait in %s, created by %s", fmt.count(worst.count), worst.top or "?", worst.created_by),
       summary = "One stack repeated many times, all started from the same place in the service, is the signature of goroutines that never exit. Their stacks, and everything they reference, stay alive.",
-      evidence = {
-        string.format("%s of %s goroutines share this stack, state '%s', waiting up to %d minutes",
-                      fmt.count(worst.count), fmt.count(total), worst.state, worst.max_wait_minutes),
-        "created by " .. tostring(worst.created_by),
-      },
+      evidence = ev,
       advice = { "make every goroutine started by " .. tostring(worst.created_by) .. " exit: cancel its context, close the channel it waits on, or add a timeout" },
       refs = { "https://go.dev/doc/diagnostics" },
     }

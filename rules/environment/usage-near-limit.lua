@@ -25,6 +25,10 @@ return {
     local ev = { string.format("usage %s, working set %s, limit %s", fmt.bytes(use), fmt.bytes(ws), fmt.bytes(cg.limit)) }
     if kills > 0 then ev[#ev + 1] = "oom_kill " .. kills end
     if fails > 0 then ev[#ev + 1] = "the limit was hit " .. fmt.count(fails) .. " times (failcnt / max events)" end
+    -- far from the limit now is not far from it for long when it grows
+    local gs = b.growth and b.growth.series
+    local projection = gs and gs.headline and gs.headline.projection
+    if projection then ev[#ev + 1] = projection end
     if kills > 0 or ws >= 0.9 * cg.limit then
       r:finding{
         severity = kills > 0 and "critical" or "high",

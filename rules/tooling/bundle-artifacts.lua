@@ -16,7 +16,7 @@ return {
     end
     local names = {}
     for name, why in pairs(b.unavailable or {}) do
-      local optional = name == "base" or name == "samples" or name == "growth"
+      local optional = name == "base" or name == "samples" or name == "growth" or name == "series"
         or name == "profiles.mutex" or name == "profiles.block" or name == "profiles.threadcreate"
       if not optional then
         names[#names + 1] = name .. ": " .. why

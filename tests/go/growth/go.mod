@@ -1,0 +1,3 @@
+module example.com/triage-test/growth
+
+go 1.19
