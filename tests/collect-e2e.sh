@@ -73,7 +73,7 @@ echo "     collect took $(( $(now_ms) - t0 )) ms with --cpu-seconds 1"
 [ -f "$out" ] || { fail "no bundle"; exit 1; }
 [ "$(stat -c %a "$out")" = 600 ] && ok "bundle is mode 0600" || fail "bundle mode $(stat -c %a "$out")"
 [ "$(head -1 "$W/collect.out")" = "$out" ] && ok "prints the bundle path" || fail "stdout: $(head -1 "$W/collect.out")"
-for a in profiles/heap.pb.gz profiles/allocs.pb.gz profiles/goroutine.pb.gz profiles/cpu.pb.gz \
+for a in profiles/heap.pb.gz profiles/goroutine.pb.gz profiles/cpu.pb.gz \
 	profiles/goroutine-debug2.txt profiles/heap-debug1.txt runtime/memstats.json proc/status \
 	proc/smaps_rollup proc/maps cgroup/memory.stat cgroup/memory.limit_in_bytes cgroup/info.json \
 	host/osrelease host/meminfo buildinfo/buildinfo.json; do
@@ -84,6 +84,18 @@ ok "every main artifact ok"
 for p in heap allocs goroutine cpu; do
 	"$TRIAGE" top -p "$p" "$out" > /dev/null 2>&1 || fail "profile $p does not decode"
 done
+# allocs is not fetched again: it is the heap profile with alloc_space as
+# its default sample (as net/http/pprof serves it), recorded as derived
+s=$(python3 -c 'import json, sys, tarfile
+m = json.load(tarfile.open(sys.argv[1]).extractfile("manifest.json"))
+a = next(a for a in m["artifacts"] if a["path"] == "profiles/allocs.pb.gz")
+print(a["status"], a.get("derived_from"), a.get("sample_type"), "profiles/allocs.pb.gz" in tarfile.open(sys.argv[1]).getnames())' "$out")
+[ "$s" = "derived profiles/heap.pb.gz alloc_space False" ] &&
+	cmp -s <("$TRIAGE" top -p allocs "$out") <("$TRIAGE" top -i alloc_space "$out") &&
+	"$TRIAGE" top -p allocs "$out" | grep -q "^Type: alloc_space$" &&
+	ok "allocs derived from the heap profile: top -p allocs is heap's alloc_space" || fail "derived allocs: $s"
+a=$("$TRIAGE" analyze --format json "$out" | python3 -c 'import json, sys; f = json.load(sys.stdin)["facts"]; print(f.get("profiles.allocs"), f.get("profiles.heap"))')
+[ "$a" = "ok ok" ] && ok "analyze sees the derived allocs profile" || fail "analyze facts for derived allocs: $a"
 mkdir "$W/x" && tar -xzf "$out" -C "$W/x"
 go tool pprof -top "$W/x/profiles/heap.pb.gz" > /dev/null 2>&1 && ok "go tool pprof opens the unpacked heap profile" ||
 	fail "go tool pprof cannot open profiles/heap.pb.gz"

@@ -1,4 +1,5 @@
 #include "bundle/bundle.h"
+#include "base/json.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -444,4 +445,32 @@ const struct bundle_file *bundle_get(const struct bundle *b, const char *path)
 			hi = mid;
 	}
 	return NULL;
+}
+
+struct json_object *bundle_manifest_entry(struct json_object *manifest, const char *path)
+{
+	json_object *arts = json_get_array(manifest, MF_ARTIFACTS);
+	size_t i, n = arts ? json_object_array_length(arts) : 0;
+
+	for (i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(arts, i);
+		const char *p = json_get_str(a, MF_ART_PATH, NULL);
+
+		if (p && !strcmp(p, path))
+			return a;
+	}
+	return NULL;
+}
+
+int bundle_derived(struct json_object *manifest, const char *path, const char **from,
+		   const char **sample)
+{
+	json_object *a = bundle_manifest_entry(manifest, path);
+
+	if (!a || strcmp(json_get_str(a, MF_ART_STATUS, ""), STATUS_DERIVED))
+		return 0;
+	*from = json_get_str(a, MF_ART_DERIVED_FROM, NULL);
+	*sample = json_get_str(a, MF_ART_SAMPLE_TYPE, NULL);
+	/* a view of itself, or of nothing, is no view */
+	return *from && *sample && strcmp(*from, path) && bundle_path_ok(*from);
 }

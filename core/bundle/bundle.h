@@ -73,6 +73,15 @@ void bundle_reader_release(struct bundle_reader *br);
 /* Reads a whole entry (at most max bytes) into out. */
 int bundle_read_entry(const char *path, const char *entry, struct strbuf *out, size_t max,
 		      struct strbuf *err);
+/* The manifest's entry for an artifact path, NULL when there is none. */
+struct json_object *bundle_manifest_entry(struct json_object *manifest, const char *path);
+/*
+ * 1 when the artifact at path is derived from another (a bundle's allocs
+ * profile is its heap profile seen with alloc_space as the default sample):
+ * *from is that artifact's path, *sample the view's sample type; else 0.
+ */
+int bundle_derived(struct json_object *manifest, const char *path, const char **from,
+		   const char **sample);
 /* Checks a tar member name: relative, no "..", no empty or "." components. */
 int bundle_path_ok(const char *name);
 

@@ -150,6 +150,7 @@
 #define STATUS_OK "ok"
 #define STATUS_ERROR "error"
 #define STATUS_SKIPPED "skipped"
+#define STATUS_DERIVED "derived"	/* a view of another artifact, no member of its own */
 
 /* ---- manifest.json keys -------------------------------------------------- */
 
@@ -194,5 +195,7 @@
 #define MF_ART_START "start"
 #define MF_ART_DURATION_MS "duration_ms"
 #define MF_ART_TRUNCATED "truncated"
+#define MF_ART_DERIVED_FROM "derived_from"
+#define MF_ART_SAMPLE_TYPE "sample_type"
 
 #endif

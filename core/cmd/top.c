@@ -118,11 +118,39 @@ static int split_entry(const char *file, const char *profile_name, struct strbuf
 	return 0;
 }
 
+/*
+ * Whether a bundle's entry is a view of another (docs/bundle-format.md:
+ * allocs derived from heap): fills the entry to read and its sample type.
+ */
+static int derived_entry(const char *file, const char *entry, struct strbuf *from,
+			 struct strbuf *sample)
+{
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+	json_object *m = NULL;
+	const char *f, *s;
+	int ret = 0;
+
+	if (bundle_read_entry(file, ART_MANIFEST, &text, 16 << 20, &err) < 0)
+		goto out;
+	m = json_tokener_parse(text.buf);
+	if (m && bundle_derived(m, entry, &f, &s)) {
+		strbuf_addstr(from, f);
+		strbuf_addstr(sample, s);
+		ret = 1;
+	}
+out:
+	json_object_put(m);
+	strbuf_release(&text);
+	strbuf_release(&err);
+	return ret;
+}
+
 /* Loads FILE, which may be a profile, a bundle, or BUNDLE:ENTRY; the message names which. */
 static int load_profile(struct profile *p, const char *file, const char *profile_name,
 			const struct profile_options *opt, struct strbuf *name, struct strbuf *err)
 {
 	struct strbuf entry = STRBUF_INIT, path = STRBUF_INIT, spec = STRBUF_INIT;
+	struct strbuf derived = STRBUF_INIT, sample = STRBUF_INIT;
 	struct bundle_reader br;
 	const char *e;
 	int is_bundle, ret = -1;
@@ -149,6 +177,8 @@ static int load_profile(struct profile *p, const char *file, const char *profile
 			  profile_name);
 		goto out;
 	}
+	if (derived_entry(file, e, &derived, &sample))
+		e = derived.buf;	/* allocs is the heap profile with another default */
 	if (bundle_open_entry(&br, file, e, err) < 0) {
 		bundle_reader_release(&br);
 		goto out;
@@ -156,7 +186,15 @@ static int load_profile(struct profile *p, const char *file, const char *profile
 	strbuf_addf(name, ":%s", e);
 	ret = profile_decode(p, bundle_entry_read, &br, name->buf, opt, err);
 	bundle_reader_release(&br);
+	if (!ret && sample.len) {
+		int i = profile_sample_index(p, sample.buf);
+
+		if (i >= 0)
+			p->default_sample_type = p->sample_types[i].type;
+	}
 out:
+	strbuf_release(&derived);
+	strbuf_release(&sample);
 	strbuf_release(&entry);
 	strbuf_release(&path);
 	strbuf_release(&spec);

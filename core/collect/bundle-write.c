@@ -94,6 +94,7 @@ static const char *status_name(enum artifact_status s)
 	switch (s) {
 	case ARTIFACT_OK: return STATUS_OK;
 	case ARTIFACT_SKIPPED: return STATUS_SKIPPED;
+	case ARTIFACT_DERIVED: return STATUS_DERIVED;
 	default: return STATUS_ERROR;
 	}
 }
@@ -120,6 +121,10 @@ static json_object *artifacts_json(const struct collection *c)
 		json_object_object_add(o, MF_ART_DURATION_MS, json_object_new_int64(a->duration_ms));
 		if (a->truncated)
 			json_object_object_add(o, MF_ART_TRUNCATED, json_object_new_boolean(1));
+		if (a->derived_from) {
+			json_object_object_add(o, MF_ART_DERIVED_FROM, json_object_new_string(a->derived_from));
+			json_object_object_add(o, MF_ART_SAMPLE_TYPE, json_object_new_string(a->sample_type));
+		}
 		json_object_array_add(arr, o);
 	}
 	return arr;

@@ -25,6 +25,7 @@ enum artifact_status {
 	ARTIFACT_OK,
 	ARTIFACT_ERROR,		/* failed; data may hold what was read before */
 	ARTIFACT_SKIPPED,	/* not applicable here (reason in error) */
+	ARTIFACT_DERIVED,	/* another artifact's data seen another way: no bytes of its own */
 };
 
 struct artifact {
@@ -36,6 +37,8 @@ struct artifact {
 	int64_t start_ms;	/* unix epoch, milliseconds */
 	int64_t duration_ms;
 	unsigned truncated:1;	/* cut at the per-artifact cap */
+	/* ARTIFACT_DERIVED: the artifact it is a view of, and the view's sample type */
+	const char *derived_from, *sample_type;
 };
 
 struct collection {

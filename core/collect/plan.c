@@ -191,7 +191,7 @@ static void summarize(struct collection *c, const struct collect_request *rq,
 	res->interrupted = collection_interrupted(c);
 	for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
 		a = find_art(c, profiles[i]);
-		res->profiles += a && a->status == ARTIFACT_OK;
+		res->profiles += a && (a->status == ARTIFACT_OK || a->status == ARTIFACT_DERIVED);
 	}
 	a = find_art(c, ART_MEMSTATS);
 	res->has_memstats = a && a->status == ARTIFACT_OK;

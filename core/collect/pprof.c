@@ -56,7 +56,6 @@ struct pprof_source {
 
 static const struct pprof_source sources[] = {
 	{ ART_PROFILE_HEAP, PPROF_EP_HEAP, 1, 0, 0, 0 },
-	{ ART_PROFILE_ALLOCS, PPROF_EP_ALLOCS, 0, 0, 0, 0 },
 	{ ART_PROFILE_GOROUTINE, PPROF_EP_GOROUTINE, 1, 0, 0, 0 },
 	{ ART_GOROUTINE_DEBUG2, PPROF_EP_GOROUTINE_DEBUG2, 0, 0, 0, 1 },
 	{ ART_HEAP_DEBUG1, PPROF_EP_HEAP_DEBUG1, 1, 0, 0, 1 },
@@ -1472,6 +1471,30 @@ void pprof_options_init(struct pprof_options *o)
 	o->timeout_ms = PPROF_DEFAULT_TIMEOUT_MS;
 }
 
+/*
+ * net/http/pprof's allocs endpoint serves the heap profile's data with
+ * alloc_space as the default sample type. Fetching it again doubled the
+ * target's cost (the profile is rebuilt under a lock) and the analysis's;
+ * the bundle records allocs as a view of the heap profile instead.
+ */
+static void derive_allocs(struct collection *c)
+{
+	struct strbuf heap = STRBUF_INIT;
+	struct artifact *h, *a;
+
+	strbuf_addf(&heap, "%s%s", c->prefix ? c->prefix : "", ART_PROFILE_HEAP);
+	h = collection_find(c, heap.buf);
+	strbuf_release(&heap);
+	if (!h || h->status != ARTIFACT_OK || c->prefix)
+		return;	/* the main snapshot's, and only when there is a heap profile */
+	a = collection_add(c, ART_PROFILE_ALLOCS, SOURCE_PPROF);
+	a->derived_from = ART_PROFILE_HEAP;
+	a->sample_type = "alloc_space";
+	a->status = ARTIFACT_DERIVED;
+	a->start_ms = h->start_ms;
+	a->duration_ms = 0;
+}
+
 void collect_pprof(struct collection *c, const struct pprof_options *o)
 {
 	static int curl_ready;
@@ -1489,6 +1512,7 @@ void collect_pprof(struct collection *c, const struct pprof_options *o)
 		netns = same_netns(o->pid);
 		if (!netns) {
 			collect_via_helper(c, o);
+			derive_allocs(c);
 			return;
 		}
 	}
@@ -1498,4 +1522,5 @@ void collect_pprof(struct collection *c, const struct pprof_options *o)
 	collect_into(&lc, o, netns);
 	adopt_all(c, &lc);
 	collection_release(&lc);
+	derive_allocs(c);
 }

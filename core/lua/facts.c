@@ -40,11 +40,40 @@ static void push_profiles(lua_State *L, const struct bundle *b, const char *pref
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		const struct bundle_file *f;
 
+		const char *from, *sample;
+
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s" ART_PROFILE_FMT, prefix, kinds[i]);
-		f = fact_artifact(b, p.buf, &why);
 		strbuf_reset(&name);
 		strbuf_addf(&name, "%sprofiles.%s", status_prefix, kinds[i]);
+		if (bundle_derived(b->manifest, p.buf, &from, &sample)) {
+			/*
+			 * A view of a profile pushed before it (allocs of heap):
+			 * the same userdata's data, decoded once.
+			 */
+			size_t k;
+
+			for (k = 0; k < i; k++) {
+				strbuf_reset(&why);
+				strbuf_addf(&why, "%s" ART_PROFILE_FMT, prefix, kinds[k]);
+				if (!strcmp(why.buf + strlen(prefix), from))
+					break;
+			}
+			if (k < i && lua_getfield(L, -1, kinds[k]) == LUA_TUSERDATA &&
+			    lua_profile_push_alias(L, -1, sample, p.buf) == 0) {
+				lua_remove(L, -2);
+				lua_setfield(L, -2, kinds[i]);
+				set_status(status, name.buf, NULL);
+				continue;
+			}
+			if (k < i)
+				lua_pop(L, 1);	/* what lua_getfield pushed */
+			strbuf_reset(&why);
+			strbuf_addf(&why, "%s is derived from %s, which is unavailable", p.buf, from);
+			set_status(status, name.buf, why.buf);
+			continue;
+		}
+		f = fact_artifact(b, p.buf, &why);
 		if (!f) {
 			set_status(status, name.buf, why.buf);
 			continue;

@@ -57,7 +57,21 @@ struct lua_profile {
 	struct agg_slot slots[NR_SLOTS];
 	size_t next_slot;	/* evicted next, round robin */
 	struct agg_table diff;	/* the last top{base=}, kept here so errors cannot leak it */
+	/*
+	 * An alias decodes nothing of its own: it is another profile's data
+	 * with another default sample (a bundle's allocs profile derived from
+	 * its heap profile, as net/http/pprof serves them). The target's
+	 * userdata is the alias's second user value, so it outlives the alias.
+	 */
+	struct lua_profile *target;
+	char default_sample[64];	/* sample type name, "" for the profile's own default */
 };
+
+/* The profile that holds the data: the alias's target, or itself. */
+static struct lua_profile *origin(struct lua_profile *lp)
+{
+	return lp->target ? lp->target : lp;
+}
 
 /* A module list as the aggregator takes it, plus the cache key for it. */
 struct module_list {
@@ -108,6 +122,7 @@ static int ensure_decoded(lua_State *L, struct lua_profile *lp, int idx)
 {
 	struct profile_options opt = { 0 };
 
+	lp = origin(lp);
 	if (lp->state == PROFILE_PENDING) {
 		/* no method looks at labels, and they are a large part of a heap profile */
 		opt.skip_labels = 1;
@@ -126,13 +141,25 @@ static const struct profile *need_decoded(lua_State *L, struct lua_profile *lp, 
 {
 	if (ensure_decoded(L, lp, idx) < 0)
 		luaL_error(L, "profile '%s' is unusable: %s", profile_name(L, idx),
-			   strbuf_str(&lp->error));
-	return &lp->p;
+			   strbuf_str(&origin(lp)->error));
+	return &origin(lp)->p;
 }
 
 static const char *sample_type_name(const struct profile *p, size_t i)
 {
 	return profile_str(p, p->sample_types[i].type);
+}
+
+/* The default sample of the profile at self: an alias's own, else the profile's. */
+static size_t default_index(lua_State *L, int self, const struct profile *p)
+{
+	struct lua_profile *lp = luaL_testudata(L, self, PROFILE_TYPE);
+
+	int i;
+
+	if (lp && lp->default_sample[0] && (i = profile_sample_index(p, lp->default_sample)) >= 0)
+		return (size_t)i;
+	return profile_default_sample_index(p);
 }
 
 /*
@@ -149,7 +176,7 @@ static size_t check_sample(lua_State *L, int self, const struct profile *p, int 
 	if (!p->nr_sample_types)
 		luaL_error(L, "%s: profile '%s' has no sample types", method, profile_name(L, self));
 	if (lua_isnoneornil(L, idx))
-		return profile_default_sample_index(p);
+		return default_index(L, self, p);
 	if (lua_type(L, idx) != LUA_TSTRING)
 		luaL_error(L, "%s: %s must be a sample type name, got %s", method, what,
 			   luaL_typename(L, idx));
@@ -264,7 +291,7 @@ static struct agg_slot *cached_aggregate(lua_State *L, struct lua_profile *lp, s
 	lp->next_slot = (lp->next_slot + 1) % NR_SLOTS;
 	slot_clear(s);
 	fill_options(&o, sample, group, ml);
-	aggregate_or_die(L, &lp->p, &o, &s->t, method);
+	aggregate_or_die(L, &origin(lp)->p, &o, &s->t, method);
 	/* rows pprof would never show; dropping them once keeps every later sort cheaper */
 	agg_table_drop_empty(&s->t);
 	if (group == AGG_MODULE) {
@@ -328,7 +355,7 @@ static void push_top(lua_State *L, struct lua_profile *lp, const struct top_requ
 	} else {
 		struct lua_profile *blp = lua_touserdata(L, req->base);
 		const struct profile *bp = need_decoded(L, blp, req->base);
-		const char *type = sample_type_name(&lp->p, req->sample);
+		const char *type = sample_type_name(&origin(lp)->p, req->sample);
 		struct agg_table *bt;
 		struct agg_options o;
 		struct strbuf err = STRBUF_INIT;
@@ -343,7 +370,7 @@ static void push_top(lua_State *L, struct lua_profile *lp, const struct top_requ
 		/* subtracting needs a fresh, unsorted table of our own */
 		agg_table_release(&lp->diff);
 		fill_options(&o, req->sample, req->group, &req->modules);
-		aggregate_or_die(L, &lp->p, &o, &lp->diff, method);
+		aggregate_or_die(L, &origin(lp)->p, &o, &lp->diff, method);
 		if (agg_table_subtract(&lp->diff, bt, &err) < 0) {
 			snprintf(msg, sizeof(msg), "%s", strbuf_str(&err));
 			strbuf_release(&err);
@@ -467,7 +494,7 @@ static int l_ok(lua_State *L)
 		return 1;
 	}
 	lua_pushboolean(L, 0);
-	lua_pushstring(L, strbuf_str(&lp->error));
+	lua_pushstring(L, strbuf_str(&origin(lp)->error));
 	return 2;
 }
 
@@ -504,7 +531,7 @@ static int l_default_sample(lua_State *L)
 	if (!p->nr_sample_types)
 		lua_pushnil(L);
 	else
-		lua_pushstring(L, sample_type_name(p, profile_default_sample_index(p)));
+		lua_pushstring(L, sample_type_name(p, default_index(L, 1, p)));
 	return 1;
 }
 
@@ -780,16 +807,16 @@ static int l_tostring(lua_State *L)
 {
 	struct lua_profile *lp = check_profile(L, "__tostring");
 	const char *name = profile_name(L, 1);
-	const struct profile *p = &lp->p;
+	const struct profile *p = &origin(lp)->p;
 
 	if (ensure_decoded(L, lp, 1) < 0)
-		lua_pushfstring(L, PROFILE_TYPE ": %s (unusable: %s)", name, strbuf_str(&lp->error));
+		lua_pushfstring(L, PROFILE_TYPE ": %s (unusable: %s)", name, strbuf_str(&origin(lp)->error));
 	else if (!p->nr_sample_types)
 		lua_pushfstring(L, PROFILE_TYPE ": %s (no sample types, %I samples)", name,
 				(lua_Integer)p->nr_samples);
 	else
 		lua_pushfstring(L, PROFILE_TYPE ": %s (%s, %I samples)", name,
-				sample_type_name(p, profile_default_sample_index(p)),
+				sample_type_name(p, default_index(L, 1, p)),
 				(lua_Integer)p->nr_samples);
 	return 1;
 }
@@ -888,6 +915,53 @@ int lua_profile_push(lua_State *L, const unsigned char *data, size_t len, const 
 	lua_pushcfunction(L, push_protected);
 	lua_pushlightuserdata(L, &a);
 	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	return 0;
+}
+
+struct alias_args {
+	int target;
+	const char *sample, *name;
+};
+
+static int alias_protected(lua_State *L)
+{
+	const struct alias_args *a = lua_touserdata(L, 1);
+	struct lua_profile *target = luaL_checkudata(L, 2, PROFILE_TYPE);
+	struct lua_profile *lp = lua_newuserdatauv(L, sizeof(*lp), 2);
+	size_t i;
+
+	memset(lp, 0, sizeof(*lp));
+	lp->target = origin(target);
+	lp->state = PROFILE_PENDING;
+	snprintf(lp->default_sample, sizeof(lp->default_sample), "%s", a->sample ? a->sample : "");
+	profile_init(&lp->p);
+	strbuf_init(&lp->error);
+	for (i = 0; i < NR_SLOTS; i++)
+		slot_clear(&lp->slots[i]);
+	agg_table_init(&lp->diff);
+	push_metatable(L);
+	lua_setmetatable(L, -2);
+	lua_pushstring(L, a->name ? a->name : "?");
+	lua_setiuservalue(L, -2, 1);
+	lua_pushvalue(L, 2);	/* the target lives as long as the alias */
+	lua_setiuservalue(L, -2, 2);
+	return 1;
+}
+
+int lua_profile_push_alias(lua_State *L, int target, const char *sample, const char *name)
+{
+	struct alias_args a = { 0, sample, name };
+
+	target = lua_absindex(L, target);
+	if (!lua_checkstack(L, 4))
+		return -1;
+	lua_pushcfunction(L, alias_protected);
+	lua_pushlightuserdata(L, &a);
+	lua_pushvalue(L, target);
+	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
 		lua_pop(L, 1);
 		return -1;
 	}

@@ -69,6 +69,13 @@
  * memory. Safe to call outside a protected call.
  */
 int lua_profile_push(lua_State *L, const unsigned char *data, size_t len, const char *name);
+/*
+ * Pushes a profile that shares the data and the decoding of the profile at
+ * index target, with sample as its default sample type: an allocs profile
+ * derived from the heap profile (net/http/pprof serves the same data under
+ * both names) is decoded once. 0, or -1 with nothing pushed.
+ */
+int lua_profile_push_alias(lua_State *L, int target, const char *sample, const char *name);
 
 /* The module table; register with sandbox_register_module(L, "triage.profile", ...). */
 int luaopen_triage_profile(lua_State *L);

@@ -152,6 +152,8 @@ int profile_read_mem(struct profile *p, const void *data, size_t len, const char
  * "server::Handler::handle"). New names are appended to the string table.
  */
 void profile_simplify_names(struct profile *p);
+/* Appends a string to the profile's table (its index is the old nr_strings). */
+void profile_add_string(struct profile *p, const unsigned char *s, size_t len);
 
 /*
  * pprof's RemoveUninteresting: with drop_frames set, each location is cut
