@@ -5,6 +5,9 @@
  */
 #include "report/report.h"
 
+#include "base/json.h"
+#include "bundle/vocab.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +144,8 @@ void report_release(struct report *r)
 		json_object_put(r->ledger);
 	if (r->facts_status)
 		json_object_put(r->facts_status);
+	if (r->pod)
+		json_object_put(r->pod);
 	report_init(r);
 }
 
@@ -320,4 +325,18 @@ int report_max_severity(const struct report *r)
 		if ((int)r->findings[i].severity > m)
 			m = (int)r->findings[i].severity;
 	return m;
+}
+
+void report_pod_line(const struct report *r, struct strbuf *sb)
+{
+	const char *runtime;
+
+	if (!r->pod)
+		return;
+	strbuf_addf(sb, "pod %s", json_get_str(r->pod, MF_POD_UID, "?"));
+	if (json_get_str(r->pod, MF_POD_CONTAINER_ID, NULL))
+		strbuf_addf(sb, " container %.12s", json_get_str(r->pod, MF_POD_CONTAINER_ID, ""));
+	runtime = json_get_str(r->pod, MF_POD_RUNTIME, NULL);
+	strbuf_addf(sb, " (%s%s%s, %s driver)", runtime ? runtime : "", runtime ? ", " : "",
+		    json_get_str(r->pod, MF_POD_QOS, "?"), json_get_str(r->pod, MF_POD_CGROUP_DRIVER, "?"));
 }

@@ -95,6 +95,7 @@ struct report {
 	size_t nr_rules, rules_alloc;
 	json_object *ledger;	/* from the ledger plugin; NULL if unavailable */
 	json_object *facts_status;	/* fact -> "ok" / reason it is unavailable */
+	json_object *pod;	/* the manifest's target.pod (bundle/vocab.h); NULL when not a pod */
 	struct rung_verdict ladder[NR_RUNGS];
 };
 
@@ -150,6 +151,12 @@ const struct report_format *report_format_find(const char *name);
 const struct report_format *report_format_list(void);
 /* Appends "text, markdown or json": the names, for messages. */
 void report_format_names(struct strbuf *sb);
+
+/*
+ * "pod UID container ID (containerd, Burstable, systemd driver)" into sb, for
+ * the formats that print the pod; nothing when the report has none.
+ */
+void report_pod_line(const struct report *r, struct strbuf *sb);
 
 /* Highest severity among findings; -1 when none. */
 int report_max_severity(const struct report *r);
