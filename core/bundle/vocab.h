@@ -165,6 +165,7 @@
 #define MF_TARGET_GO_VERSION "go_version"
 #define MF_TARGET_MAIN_MODULE "main_module"
 #define MF_TARGET_PPROF_URL "pprof_url"
+#define MF_TARGET_BUILD_ID "build_id"	/* the binary's Go build ID, when read */
 #define MF_TARGET_POD "pod"		/* object, only when the cgroup is a Kubernetes pod's */
 
 /* in "target"."pod" (core/parse/pod.h): from the cgroup path, no API call */

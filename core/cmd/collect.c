@@ -18,6 +18,7 @@
 #include "collect/collect.h"
 #include "collect/pprof.h"
 #include "collect/proc.h"
+#include "collect/s3.h"
 
 const char usage_collect[] =
 	"usage: triage collect [options] PID\n"
@@ -45,10 +46,18 @@ const char usage_collect[] =
 	"      --max-artifact SIZE  cap per artifact (default 256M; K, M, G)\n"
 	"  -o, --output PATH        bundle path, '-' for stdout (default\n"
 	"                           triage-HOST-PID-YYYYMMDDTHHMMSSZ.tgz)\n"
+	"      --upload s3://BUCKET/PREFIX/  then upload the bundle (as 'triage\n"
+	"                           upload' does) and remove the local copy once\n"
+	"                           the store confirmed it (HTTP 200 and ETag)\n"
+	"      --upload-url URL     the same to a presigned PUT URL (no credentials)\n"
+	"      --endpoint URL       S3-compatible store for --upload (default\n"
+	"                           AWS_ENDPOINT_URL, else AWS)\n"
+	"      --keep               keep the local bundle after a confirmed upload\n"
 	"  -q, --quiet              no progress line even on a terminal\n"
 	"  -h, --help               show this help\n"
 	"\n"
-	"Ctrl-C during collection stops it and writes what was gathered.\n";
+	"Ctrl-C during collection stops it and writes what was gathered. A failed\n"
+	"upload keeps the bundle, says where, and exits 3.\n";
 
 static volatile int interrupted;
 
@@ -71,6 +80,8 @@ struct collect_args {
 	uint64_t max_artifact;
 	const char *output;
 	int quiet;
+	const char *upload, *upload_url, *endpoint;
+	int keep;
 };
 
 static int parse_args(int argc, char **argv, struct collect_args *a)
@@ -85,6 +96,10 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		{ "max-artifact", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "upload", required_argument, NULL, 'U' },
+		{ "upload-url", required_argument, NULL, 'P' },
+		{ "endpoint", required_argument, NULL, 'E' },
+		{ "keep", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long v;
@@ -122,6 +137,10 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 			break;
 		case 'o': a->output = optarg; break;
 		case 'q': a->quiet = 1; break;
+		case 'U': a->upload = optarg; break;
+		case 'P': a->upload_url = optarg; break;
+		case 'E': a->endpoint = optarg; break;
+		case 'K': a->keep = 1; break;
 		default:
 			if (optopt == 'o')
 				return command_usage_error("collect", "-o needs a path");
@@ -138,7 +157,41 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		return command_usage_error("collect", "one PID at a time ('%s' is extra)", argv[optind]);
 	if (!a->pid && !a->url)
 		return command_usage_error("collect", "which process? give a PID, or --pprof-url URL");
+	if (a->upload && a->upload_url)
+		return command_usage_error("collect", "give --upload or --upload-url, not both");
+	if (a->upload && !s3_is_url(a->upload))
+		return command_usage_error("collect", "--upload takes s3://BUCKET/PREFIX/, not '%s'", a->upload);
+	if ((a->upload || a->upload_url) && a->output && !strcmp(a->output, "-"))
+		return command_usage_error("collect", "--upload needs a bundle file, not -o -");
 	return 0;
+}
+
+/*
+ * The bundle is written and renamed into place first, so whatever happens
+ * to the upload the evidence is on disk; it goes only once the store has
+ * confirmed the object.
+ */
+static int upload(const struct collect_args *a, const char *file)
+{
+	struct strbuf err = STRBUF_INIT, where = STRBUF_INIT, etag = STRBUF_INIT;
+	int ret = EXIT_INTERNAL;
+
+	if (s3_upload_bundle(file, a->upload, a->upload_url, a->endpoint, a->timeout, &where,
+			     &etag, &err) < 0) {
+		fprintf(stderr, "triage collect: upload failed: %s\n", err.buf);
+		fprintf(stderr, "triage collect: the bundle is kept at %s\n", file);
+		goto out;
+	}
+	printf("%s\n", where.buf);
+	fprintf(stderr, "triage collect: uploaded to %s (ETag %s)\n", where.buf, etag.buf);
+	if (!a->keep && unlink(file) == 0)
+		fprintf(stderr, "triage collect: removed the local copy %s\n", file);
+	ret = EXIT_OK;
+out:
+	strbuf_release(&err);
+	strbuf_release(&where);
+	strbuf_release(&etag);
+	return ret;
 }
 
 int cmd_collect(int argc, char **argv)
@@ -208,6 +261,8 @@ int cmd_collect(int argc, char **argv)
 	fprintf(stderr, "triage collect: %zu artifacts, %zu failed%s (see 'triage show')\n",
 		res.artifacts, res.failed, res.interrupted ? ", interrupted" : "");
 	ret = EXIT_OK;
+	if ((a.upload || a.upload_url) && out.final_path)
+		ret = upload(&a, out.final_path);
 out:
 	bundle_out_release(&out);
 	strbuf_release(&err);
