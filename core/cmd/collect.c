@@ -216,6 +216,15 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	if (a.pid && pid_check(a.pid, &err) < 0) {
 		fprintf(stderr, "triage collect: %s\n", err.buf);
+		/* the two ways a collector in a container usually fails (docs/kubernetes.md) */
+		if (strstr(err.buf, "no process with pid"))
+			fprintf(stderr, "triage collect: hint: from a container, the target must be in its PID "
+				"namespace: kubectl debug --target=APP, shareProcessNamespace: true, or hostPID: true "
+				"on a node agent\n");
+		else if (strstr(err.buf, "not permitted"))
+			fprintf(stderr, "triage collect: hint: reading another process's memory maps and "
+				"/proc/PID/root needs CAP_SYS_PTRACE (kubectl debug --profile=general) or the "
+				"target's UID and no fewer capabilities than it has\n");
 		goto out;
 	}
 	if (a.output)

@@ -128,6 +128,8 @@ static json_object *target_json(struct collection *c, pid_t pid, const char *url
 
 		if (j && json_object_object_get_ex(j, "go_version", &v))
 			json_object_object_add(t, MF_TARGET_GO_VERSION, json_object_get(v));
+		if (j && json_object_object_get_ex(j, "build_id", &v))
+			json_object_object_add(t, MF_TARGET_BUILD_ID, json_object_get(v));
 		if (j && json_object_object_get_ex(j, "main", &mainmod) &&
 		    json_object_object_get_ex(mainmod, "path", &v))
 			json_object_object_add(t, MF_TARGET_MAIN_MODULE, json_object_get(v));
