@@ -229,6 +229,7 @@ static void worker(const struct fleet_run_state *st, size_t i)
 {
 	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT, tmp = STRBUF_INIT, err = STRBUF_INIT;
 	const char *name = st->names.items[i], *local = name;
+	int64_t start = clock_real_ms();
 	json_object *sum;
 	const char *text;
 	int fd;
@@ -245,6 +246,10 @@ static void worker(const struct fleet_run_state *st, size_t i)
 	}
 	sum = summarize(name, local, st->o->analyze);
 write:
+	/* when and where, so a reader (and tests/fleet.sh) can see the workers overlap */
+	json_object_object_add(sum, "worker_pid", json_object_new_int((int)getpid()));
+	json_object_object_add(sum, "start_ms", json_object_new_int64(start));
+	json_object_object_add(sum, "end_ms", json_object_new_int64(clock_real_ms()));
 	if (st->bucket)
 		unlink(path.buf);
 	result_path(st, i, "json", &out);

@@ -215,6 +215,10 @@ int cmd_analyze(int argc, char **argv)
 		ret = run_fleet(&fo, format->name, output, fail_on);
 		goto out;
 	}
+	if (fo.jobs || fo.endpoint) {
+		ret = command_usage_error("analyze", "--jobs and --endpoint go with --fleet");
+		goto out;
+	}
 	if (optind >= argc) {
 		ret = command_usage_error("analyze", "which bundle? give a BUNDLE");
 		goto out;
