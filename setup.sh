@@ -22,8 +22,10 @@ build_pkgs=(gcc pkg-config meson ninja-build protobuf-c-compiler libprotobuf-c-d
 # tests/other-lang.sh profiles a Node.js program: nodejs, and npm unless the
 # installed nodejs brings its own (NodeSource's does, and conflicts with
 # Debian's npm package).
+# tests/upload-e2e.sh checks uploads with s3cmd against s3rver (npm, into
+# tests/s3); tests/k8s-manifests.sh parses docs/k8s/ with python3-yaml.
 test_pkgs=(golang-go prometheus python3 valgrind time curl gzip protobuf-compiler
-	iproute2 util-linux procps nodejs)
+	iproute2 util-linux procps nodejs s3cmd python3-yaml)
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 
 as_root() {
@@ -65,6 +67,10 @@ build)
 	;;
 test)
 	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}"
+	# the S3 server of the upload and fleet tests, pinned by tests/s3/package-lock.json
+	if [ ! -f tests/s3/node_modules/s3rver/bin/s3rver.js ]; then
+		npm install --prefix tests/s3 --no-audit --no-fund >&2
+	fi
 	exec bash tests/run-all.sh
 	;;
 -h|--help|help)

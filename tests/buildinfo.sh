@@ -119,6 +119,11 @@ compare() {
 		return
 	fi
 	echo "ok: $bin ($(wc -l <"$tmp/got") lines)"
+	# the build ID the fleet summary groups by, against "go tool buildid"
+	if go tool buildid "$bin" >"$tmp/want-id" 2>/dev/null; then
+		"$dump" --build-id "$bin" >"$tmp/got-id" 2>&1
+		diff -u "$tmp/want-id" "$tmp/got-id" || fail "build ID of $bin differs from go tool buildid"
+	fi
 }
 
 binaries=()

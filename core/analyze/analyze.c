@@ -8,6 +8,7 @@
 
 #include "analyze/internal.h"
 #include "base/io.h"
+#include "base/json.h"
 #include "bundle/vocab.h"
 #include "lua/facts.h"
 #include "lua/json.h"
@@ -166,6 +167,14 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 		goto out;
 	lua_setfield(L, LUA_REGISTRYINDEX, REG_FACTS);
 	r->bundle = xstrdup(b.path);
+	{
+		/* which pod it was, when the collector saw a Kubernetes cgroup */
+		json_object *target = b.manifest ? json_get_obj(b.manifest, MF_TARGET) : NULL;
+		json_object *pod = target ? json_get_obj(target, MF_TARGET_POD) : NULL;
+
+		if (pod)
+			r->pod = json_object_get(pod);
+	}
 
 	run_plugins(L, o, status, r);
 	/* rules can see what is missing and why: b.unavailable[name] = reason */

@@ -168,6 +168,15 @@
 #define MF_TARGET_GO_VERSION "go_version"
 #define MF_TARGET_MAIN_MODULE "main_module"
 #define MF_TARGET_PPROF_URL "pprof_url"
+#define MF_TARGET_BUILD_ID "build_id"	/* the binary's Go build ID, when read */
+#define MF_TARGET_POD "pod"		/* object, only when the cgroup is a Kubernetes pod's */
+
+/* in "target"."pod" (core/parse/pod.h): from the cgroup path, no API call */
+#define MF_POD_UID "uid"
+#define MF_POD_QOS "qos_class"		/* Guaranteed, Burstable, BestEffort */
+#define MF_POD_CONTAINER_ID "container_id"	/* absent when in the pod cgroup itself */
+#define MF_POD_RUNTIME "runtime"	/* containerd, cri-o, docker; absent when unnamed */
+#define MF_POD_CGROUP_DRIVER "cgroup_driver"	/* cgroupfs or systemd */
 
 /* in "host" */
 #define MF_HOST_HOSTNAME "hostname"

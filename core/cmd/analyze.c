@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include "analyze/analyze.h"
+#include "analyze/fleet.h"
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "report/report.h"
 
 const char usage_analyze[] =
 	"usage: triage analyze [options] BUNDLE [BUNDLE...]\n"
+	"       triage analyze --fleet DIR|s3://BUCKET/PREFIX/ [options]\n"
 	"\n"
 	"Walk the decision ladder over a bundle: business code, libraries, runtime,\n"
 	"tooling, environment. Every rung gets a verdict (implicated, ruled out,\n"
@@ -41,6 +43,15 @@ const char usage_analyze[] =
 	"      --max-instructions N  Lua instruction cap per rule (default 50000000)\n"
 	"      --rule-timeout SECONDS  wall-clock limit per rule (default 20; 0 runs\n"
 	"                         rules in process, without the watchdog)\n"
+	"      --fleet DIR|s3://BUCKET/PREFIX/  analyze every bundle (*.tgz) there in\n"
+	"                         parallel and print a fleet summary: findings by rule\n"
+	"                         and cause with how many pods and hosts show each,\n"
+	"                         grouped by module@version, Go version, kernel and\n"
+	"                         build ID, worst pods first; a broken bundle is\n"
+	"                         reported and skipped\n"
+	"      --jobs N           fleet workers at a time (default: one per core)\n"
+	"      --endpoint URL     S3-compatible store for --fleet s3:// (default\n"
+	"                         AWS_ENDPOINT_URL; credentials as for triage upload)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Rules are also read from $TRIAGE_RULES_PATH (colon-separated) and\n"
@@ -58,6 +69,44 @@ static int use_color(int no_color, const char *output)
 	return !no_color && !output && isatty(STDOUT_FILENO) && !(env && *env);
 }
 
+/* --fleet: the summary in the format asked for (fleet.h), to stdout or output. */
+static int run_fleet(const struct fleet_options *fo, const char *format, const char *output, int fail_on)
+{
+	struct strbuf err = STRBUF_INIT;
+	json_object *summary = NULL;
+	FILE *out = stdout;
+	int ret = EXIT_USAGE, wrote;
+
+	if (strcmp(format, "text") && strcmp(format, "markdown") && strcmp(format, "json")) {
+		ret = command_usage_error("analyze", "--fleet prints text, markdown or json, not '%s'", format);
+		goto out;
+	}
+	if (fleet_run(fo, &summary, &err) < 0) {
+		fprintf(stderr, "triage analyze: %s\n", err.buf);
+		goto out;
+	}
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "triage analyze: cannot write report '%s': %s\n", output, strerror(errno));
+		out = stdout;
+		goto out;
+	}
+	wrote = !strcmp(format, "json") ? fleet_write_json(summary, out) :
+		!strcmp(format, "markdown") ? fleet_write_markdown(summary, out) : fleet_write_text(summary, out);
+	if (fflush(out) || wrote < 0) {
+		fprintf(stderr, "triage analyze: cannot write the report: %s\n", strerror(errno));
+		ret = EXIT_INTERNAL;
+		goto out;
+	}
+	ret = fail_on >= 0 && fleet_max_severity(summary) >= fail_on ? EXIT_FINDINGS : EXIT_OK;
+out:
+	if (out != stdout)
+		fclose(out);
+	if (summary)
+		json_object_put(summary);
+	strbuf_release(&err);
+	return ret;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -71,9 +120,13 @@ int cmd_analyze(int argc, char **argv)
 		{ "max-instructions", required_argument, NULL, 'I' },
 		{ "rule-timeout", required_argument, NULL, 'T' },
 		{ "force", no_argument, NULL, 'X' },
+		{ "fleet", required_argument, NULL, 'L' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "endpoint", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct analyze_options o;
+	struct fleet_options fo = { 0 };
 	struct report r;
 	struct strbuf err = STRBUF_INIT;
 	const struct report_format *format = report_format_list();	/* the default, text */
@@ -141,10 +194,35 @@ int cmd_analyze(int argc, char **argv)
 			o.rule_timeout_ms = (int)v * 1000;
 			break;
 		}
+		case 'L': fo.source = optarg; break;
+		case 'E': fo.endpoint = optarg; break;
+		case 'j': {
+			long v;
+
+			if (opt_long("analyze", "--jobs", optarg, 1, 1024, &v))
+				goto out;
+			fo.jobs = (int)v;
+			break;
+		}
 		default:
 			ret = command_usage_error("analyze", "unknown option '%s'", argv[optind - 1]);
 			goto out;
 		}
+	}
+	if (fo.source) {
+		if (optind < argc) {
+			ret = command_usage_error("analyze", "--fleet takes no BUNDLE ('%s' is extra)", argv[optind]);
+			goto out;
+		}
+		analyze_options_add_default_dirs(&o, dirs, nr_dirs);
+		fo.analyze = &o;
+		fo.progress = isatty(STDERR_FILENO);
+		ret = run_fleet(&fo, format->name, output, fail_on);
+		goto out;
+	}
+	if (fo.jobs || fo.endpoint) {
+		ret = command_usage_error("analyze", "--jobs and --endpoint go with --fleet");
+		goto out;
 	}
 	if (optind >= argc) {
 		ret = command_usage_error("analyze", "which bundle? give a BUNDLE");

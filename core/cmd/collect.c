@@ -18,6 +18,7 @@
 #include "collect/collect.h"
 #include "collect/pprof.h"
 #include "collect/proc.h"
+#include "collect/s3.h"
 
 const char usage_collect[] =
 	"usage: triage collect [options] PID\n"
@@ -48,6 +49,13 @@ const char usage_collect[] =
 	"      --max-artifact SIZE  cap per artifact (default 256M; K, M, G)\n"
 	"  -o, --output PATH        bundle path, '-' for stdout (default\n"
 	"                           triage-HOST-PID-YYYYMMDDTHHMMSSZ.tgz)\n"
+	"      --upload s3://BUCKET/PREFIX/  then upload the bundle (as 'triage\n"
+	"                           upload' does) and remove the local copy once\n"
+	"                           the store confirmed it (HTTP 200 and ETag)\n"
+	"      --upload-url URL     the same to a presigned PUT URL (no credentials)\n"
+	"      --endpoint URL       S3-compatible store for --upload (default\n"
+	"                           AWS_ENDPOINT_URL, else AWS)\n"
+	"      --keep               keep the local bundle after a confirmed upload\n"
 	"  -q, --quiet              no progress line even on a terminal\n"
 	"  -h, --help               show this help\n"
 	"\n"
@@ -55,7 +63,8 @@ const char usage_collect[] =
 	"A summary line on stderr says what was collected and the most important\n"
 	"failure. Exit status: 0 bundle written with profiles, 4 bundle written\n"
 	"but without any profile (no pprof endpoint, or not a Go program), 2 bad\n"
-	"usage or no such process, 3 the bundle could not be written.\n";
+	"usage or no such process, 3 the bundle could not be written or a --upload\n"
+	"failed (the bundle is kept and the message says where).\n";
 
 static volatile int interrupted;
 
@@ -79,6 +88,8 @@ struct collect_args {
 	const char *output;
 	int quiet;
 	int gc_heap;
+	const char *upload, *upload_url, *endpoint;
+	int keep;
 };
 
 static int parse_args(int argc, char **argv, struct collect_args *a)
@@ -94,6 +105,10 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "gc-heap", no_argument, NULL, 'G' },
+		{ "upload", required_argument, NULL, 'U' },
+		{ "upload-url", required_argument, NULL, 'P' },
+		{ "endpoint", required_argument, NULL, 'E' },
+		{ "keep", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long v;
@@ -132,6 +147,10 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		case 'o': a->output = optarg; break;
 		case 'q': a->quiet = 1; break;
 		case 'G': a->gc_heap = 1; break;
+		case 'U': a->upload = optarg; break;
+		case 'P': a->upload_url = optarg; break;
+		case 'E': a->endpoint = optarg; break;
+		case 'K': a->keep = 1; break;
 		default:
 			if (optopt == 'o')
 				return command_usage_error("collect", "-o needs a path");
@@ -148,7 +167,41 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		return command_usage_error("collect", "one PID at a time ('%s' is extra)", argv[optind]);
 	if (!a->pid && !a->url)
 		return command_usage_error("collect", "which process? give a PID, or --pprof-url URL");
+	if (a->upload && a->upload_url)
+		return command_usage_error("collect", "give --upload or --upload-url, not both");
+	if (a->upload && !s3_is_url(a->upload))
+		return command_usage_error("collect", "--upload takes s3://BUCKET/PREFIX/, not '%s'", a->upload);
+	if ((a->upload || a->upload_url) && a->output && !strcmp(a->output, "-"))
+		return command_usage_error("collect", "--upload needs a bundle file, not -o -");
 	return 0;
+}
+
+/*
+ * The bundle is written and renamed into place first, so whatever happens
+ * to the upload the evidence is on disk; it goes only once the store has
+ * confirmed the object.
+ */
+static int upload(const struct collect_args *a, const char *file)
+{
+	struct strbuf err = STRBUF_INIT, where = STRBUF_INIT, etag = STRBUF_INIT;
+	int ret = EXIT_INTERNAL;
+
+	if (s3_upload_bundle(file, a->upload, a->upload_url, a->endpoint, a->timeout, &where,
+			     &etag, &err) < 0) {
+		fprintf(stderr, "triage collect: upload failed: %s\n", err.buf);
+		fprintf(stderr, "triage collect: the bundle is kept at %s\n", file);
+		goto out;
+	}
+	printf("%s\n", where.buf);
+	fprintf(stderr, "triage collect: uploaded to %s (ETag %s)\n", where.buf, etag.buf);
+	if (!a->keep && unlink(file) == 0)
+		fprintf(stderr, "triage collect: removed the local copy %s\n", file);
+	ret = EXIT_OK;
+out:
+	strbuf_release(&err);
+	strbuf_release(&where);
+	strbuf_release(&etag);
+	return ret;
 }
 
 int cmd_collect(int argc, char **argv)
@@ -173,6 +226,15 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	if (a.pid && pid_check(a.pid, &err) < 0) {
 		fprintf(stderr, "triage collect: %s\n", err.buf);
+		/* the two ways a collector in a container usually fails (docs/kubernetes.md) */
+		if (strstr(err.buf, "no process with pid"))
+			fprintf(stderr, "triage collect: hint: from a container, the target must be in its PID "
+				"namespace: kubectl debug --target=APP, shareProcessNamespace: true, or hostPID: true "
+				"on a node agent\n");
+		else if (strstr(err.buf, "not permitted"))
+			fprintf(stderr, "triage collect: hint: reading another process's memory maps and "
+				"/proc/PID/root needs CAP_SYS_PTRACE (kubectl debug --profile=general) or the "
+				"target's UID and no fewer capabilities than it has\n");
 		goto out;
 	}
 	if (a.output)
@@ -220,6 +282,12 @@ int cmd_collect(int argc, char **argv)
 	/* the bundle is written either way: what is there may still help */
 	ret = res.profiles ? EXIT_OK : EXIT_INCOMPLETE;
 	collect_result_release(&res);
+	if ((a.upload || a.upload_url) && out.final_path) {
+		int up = upload(&a, out.final_path);
+
+		if (up != EXIT_OK)
+			ret = up;
+	}
 out:
 	bundle_out_release(&out);
 	strbuf_release(&err);

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "analyze", cmd_analyze, "walk the decision ladder over a bundle and rank the findings", usage_analyze },
 	{ "top", cmd_top, "top functions of a profile, as go tool pprof -top shows them", usage_top },
 	{ "show", cmd_show, "list what a bundle holds", usage_show },
+	{ "upload", cmd_upload, "upload a bundle to S3 or an S3-compatible store", usage_upload },
 	{ "rules", cmd_rules, "list and test Lua rules", usage_rules },
 	{ "version", cmd_version, "print the version", usage_version },
 	{ "help", cmd_help, "show help for a command", usage_help },

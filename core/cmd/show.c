@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/quantity.h"
 #include "bundle/bundle.h"
+#include "bundle/vocab.h"
 #include "cmd/cmd.h"
 
 const char usage_show[] =
@@ -68,6 +69,14 @@ int cmd_show(int argc, char **argv)
 		printf("target:   pid %" PRId64 "  %s  %s\n", json_get_int(target, "pid", 0),
 		       json_get_str(target, "exe", "-"),
 		       json_get_str(target, "go_version", "(Go version unknown)"));
+	if (target && json_get_obj(target, MF_TARGET_POD)) {
+		json_object *pod = json_get_obj(target, MF_TARGET_POD);
+
+		printf("pod:      %s  container %s  runtime %s  QoS %s  (%s driver)\n",
+		       json_get_str(pod, MF_POD_UID, "?"), json_get_str(pod, MF_POD_CONTAINER_ID, "-"),
+		       json_get_str(pod, MF_POD_RUNTIME, "-"), json_get_str(pod, MF_POD_QOS, "?"),
+		       json_get_str(pod, MF_POD_CGROUP_DRIVER, "?"));
+	}
 	if (host)
 		printf("host:     %s  kernel %s\n", json_get_str(host, "hostname", "?"),
 		       json_get_str(host, "kernel", "?"));

@@ -37,6 +37,8 @@ static struct json_object *buildinfo_json(const struct buildinfo *bi)
 	size_t i;
 
 	json_object_object_add(o, "go_version", json_new_str_or_null(bi->go_version));
+	if (bi->build_id)
+		json_object_object_add(o, "build_id", json_object_new_string(bi->build_id));
 	json_object_object_add(o, "path", json_new_str_or_null(bi->path));
 	json_object_object_add(o, "main", module_json(&bi->main));
 	for (i = 0; i < bi->nr_deps; i++) {

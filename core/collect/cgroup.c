@@ -496,6 +496,119 @@ static void copy_files(struct collection *c, const char *base, const char *dir,
 	}
 }
 
+/* Whether dir's cgroup.procs (or tasks) lists pid, as this process's PID namespace numbers it. */
+static int dir_holds_pid(const char *base, const char *dir, pid_t pid)
+{
+	static const char *const names[] = { "cgroup.procs", "tasks" };
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	char want[32];
+	const char *p;
+	size_t i, n;
+	int found = 0;
+
+	n = (size_t)snprintf(want, sizeof(want), "%ld", (long)pid);
+	for (i = 0; i < 2 && !found; i++) {
+		strbuf_reset(&path);
+		strbuf_reset(&text);
+		strbuf_addf(&path, "%s%s/%s", base, dir, names[i]);
+		if (strbuf_read_file(&text, path.buf, MAX_PROC_TEXT) < 0)
+			continue;
+		for (p = text.buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+			if (!strncmp(p, want, n) && (p[n] == '\n' || p[n] == '\0'))
+				found = 1;
+	}
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return found;
+}
+
+/*
+ * From a debug container (kubectl debug --target): the container shares
+ * the target's PID namespace but has its own mount and cgroup namespaces,
+ * so /proc/PID/cgroup names the target's cgroup as "/../<its cgroup>" and
+ * no mount of ours reaches it. The target's own mounts do: its runtime
+ * mounted the cgroup filesystem in it, reachable through /proc/PID/root
+ * (which needs CAP_SYS_PTRACE or the target's UID). A directory counts
+ * only when its cgroup.procs lists the target, so a wrong guess is never
+ * copied. Fills loc and *base; -1 with err saying what is missing.
+ */
+static int resolve_through_root(pid_t pid, const char *proc_cgroup, const char *mountinfo,
+				struct cgroup_location *loc, char **base, struct strbuf *err)
+{
+	struct mount_list ml = { NULL, 0, 0 };
+	struct strbuf root = STRBUF_INIT, probe = STRBUF_INIT, perr = STRBUF_INIT;
+	struct cgroup_location paths;
+	int version, ret = -1;
+	size_t i;
+
+	cgroup_location_init(loc);
+	cgroup_location_init(&paths);
+	strbuf_addf(&root, "/proc/%ld/root", (long)pid);
+	strbuf_addf(&probe, "%s/sys/fs/cgroup", root.buf);
+	if (access(probe.buf, X_OK) < 0) {
+		if (errno == EACCES || errno == EPERM)
+			error_set(err, "%s: %s: /proc/PID/root of another process needs CAP_SYS_PTRACE "
+				  "(kubectl debug --profile=general), or the target's UID and no fewer capabilities",
+				  probe.buf, strerror(errno));
+		else
+			error_set(err, "%s: %s: the target has no cgroup filesystem mounted; run triage on the node "
+				  "(hostPID and /sys/fs/cgroup mounted) instead", probe.buf, strerror(errno));
+		goto out;
+	}
+	if (parse_proc_cgroup(proc_cgroup, &paths, &perr) < 0 || parse_mountinfo(mountinfo, &ml, &perr) < 0) {
+		error_set(err, "%s", perr.buf);
+		goto out;
+	}
+	/* v1 memory first: where the limit is enforced on a hybrid host */
+	for (version = 1; version <= 2 && !loc->version; version++) {
+		const char *path = version == 1 ? paths.v1.path : paths.v2.path;
+
+		for (i = 0; i < ml.nr && !loc->version; i++) {
+			const struct cgroup_mount *m = &ml.m[i];
+			const char *rel = path ? path_below(path, m->root) : NULL;
+			char *dir;
+			int k;
+
+			if (m->version != version || (version == 1 && !m->has_memory))
+				continue;
+			/* the path below the mount's root, else the mount itself (a container's own cgroup) */
+			for (k = 0; k < 2 && !loc->version; k++) {
+				if (k == 0 && !rel)
+					continue;
+				dir = join_dir(m->mountpoint, k == 0 ? rel : "");
+				if (has_memory_files(root.buf, dir, version) && dir_holds_pid(root.buf, dir, pid)) {
+					struct cgroup_hierarchy *h = version == 1 ? &loc->v1 : &loc->v2;
+
+					h->path = xstrdup(path ? path : "/");
+					h->mount = xstrdup(m->mountpoint);
+					h->root = xstrdup(m->root);
+					h->dir = dir;
+					if (version == 1 && paths.v1.controllers)
+						h->controllers = xstrdup(paths.v1.controllers);
+					choose(loc, version);
+				} else {
+					free(dir);
+				}
+			}
+		}
+	}
+	if (!loc->version) {
+		error_set(err, "no cgroup mount under %s holds process %ld with memory files", root.buf, (long)pid);
+		goto out;
+	}
+	*base = strbuf_detach(&root, NULL);
+	ret = 0;
+out:
+	if (ret < 0)
+		cgroup_location_release(loc);
+	cgroup_location_release(&paths);
+	mount_list_release(&ml);
+	strbuf_release(&root);
+	strbuf_release(&probe);
+	strbuf_release(&perr);
+	return ret;
+}
+
 void collect_cgroup(struct collection *c, pid_t pid, int cheap_only)
 {
 	struct strbuf cg = STRBUF_INIT, mi = STRBUF_INIT, err = STRBUF_INIT;
@@ -503,7 +616,7 @@ void collect_cgroup(struct collection *c, pid_t pid, int cheap_only)
 	const struct cgroup_hierarchy *used;
 	char file[64];
 	char *base = NULL, *v2_controllers = NULL;
-	int version, v1_files = 0, v2_files = 0, files_ok;
+	int version, v1_files = 0, v2_files = 0, files_ok, through_root = 0;
 	struct json_object *info;
 
 	cgroup_location_init(&loc);
@@ -519,14 +632,23 @@ void collect_cgroup(struct collection *c, pid_t pid, int cheap_only)
 			      "cannot read %s: %s", file, strerror(errno));
 		goto cleanup;
 	}
-	if (cgroup_resolve(strbuf_str(&cg), strbuf_str(&mi), &loc, &err) < 0) {
-		artifact_fail(collection_add(c, ART_CGROUP_INFO, SOURCE_CGROUP),
-			      "cannot find the memory cgroup of process %ld: %s",
-			      (long)pid, strbuf_str(&err));
-		goto cleanup;
+	if (cgroup_resolve(strbuf_str(&cg), strbuf_str(&mi), &loc, &err) == 0) {
+		base = path_prefix(pid);
+	} else {
+		struct strbuf why = STRBUF_INIT;
+
+		/* a debug container: through the target's own mounts (resolve_through_root) */
+		if (resolve_through_root(pid, strbuf_str(&cg), strbuf_str(&mi), &loc, &base, &why) < 0) {
+			artifact_fail(collection_add(c, ART_CGROUP_INFO, SOURCE_CGROUP),
+				      "cannot find the memory cgroup of process %ld: %s; through the target's "
+				      "mounts: %s", (long)pid, strbuf_str(&err), strbuf_str(&why));
+			strbuf_release(&why);
+			goto cleanup;
+		}
+		strbuf_release(&why);
+		through_root = 1;
 	}
 
-	base = path_prefix(pid);
 	if (loc.v1.dir)
 		v1_files = has_memory_files(base, loc.v1.dir, 1);
 	if (loc.v2.dir) {
@@ -561,6 +683,9 @@ void collect_cgroup(struct collection *c, pid_t pid, int cheap_only)
 	json_object_object_add(info, "memory_files", json_object_new_boolean(files_ok));
 	if (*base)
 		json_object_object_add(info, "read_via", json_new_str_or_null(base));
+	if (through_root)
+		json_object_object_add(info, "found_via", json_object_new_string(
+			"the target's own cgroup mount: it is in another cgroup namespace (a debug container)"));
 	if (loc.v2.dir && !loc.v2.controllers && v2_controllers)
 		loc.v2.controllers = xstrdup(v2_controllers);
 	json_object_object_add(info, "v1", hierarchy_json(&loc.v1, v1_files));

@@ -19,6 +19,7 @@
 #include "collect/collect.h"
 #include "collect/pprof.h"
 #include "config.h"
+#include "parse/pod.h"
 
 void collect_request_init(struct collect_request *rq)
 {
@@ -75,6 +76,28 @@ static int sleep_until(const struct collection *c, int64_t ms_at)
 	return -1;
 }
 
+/* The pod the target's cgroup belongs to, NULL when it is not a pod's. */
+static json_object *pod_json(struct collection *c)
+{
+	struct artifact *cg = collection_find(c, ART_PROC_CGROUP);
+	struct pod_identity p;
+	json_object *o;
+
+	if (!cg || cg->status != ARTIFACT_OK ||
+	    !pod_identity_from_proc_cgroup(strbuf_str(&cg->data), &p))
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, MF_POD_UID, json_object_new_string(p.pod_uid));
+	json_object_object_add(o, MF_POD_QOS, json_object_new_string(p.qos));
+	if (p.container_id)
+		json_object_object_add(o, MF_POD_CONTAINER_ID, json_object_new_string(p.container_id));
+	if (p.runtime)
+		json_object_object_add(o, MF_POD_RUNTIME, json_object_new_string(p.runtime));
+	json_object_object_add(o, MF_POD_CGROUP_DRIVER, json_object_new_string(p.driver));
+	pod_identity_release(&p);
+	return o;
+}
+
 static json_object *target_json(struct collection *c, pid_t pid, const char *url)
 {
 	json_object *t = json_object_new_object();
@@ -92,6 +115,12 @@ static json_object *target_json(struct collection *c, pid_t pid, const char *url
 			json_object_object_add(t, MF_TARGET_EXE, json_object_new_string(exe));
 		}
 	}
+	if (pid) {
+		json_object *pod = pod_json(c);
+
+		if (pod)
+			json_object_object_add(t, MF_TARGET_POD, pod);
+	}
 	if (url)
 		json_object_object_add(t, MF_TARGET_PPROF_URL, json_object_new_string(url));
 	if (bi && bi->status == ARTIFACT_OK) {
@@ -99,6 +128,8 @@ static json_object *target_json(struct collection *c, pid_t pid, const char *url
 
 		if (j && json_object_object_get_ex(j, "go_version", &v))
 			json_object_object_add(t, MF_TARGET_GO_VERSION, json_object_get(v));
+		if (j && json_object_object_get_ex(j, "build_id", &v))
+			json_object_object_add(t, MF_TARGET_BUILD_ID, json_object_get(v));
 		if (j && json_object_object_get_ex(j, "main", &mainmod) &&
 		    json_object_object_get_ex(mainmod, "path", &v))
 			json_object_object_add(t, MF_TARGET_MAIN_MODULE, json_object_get(v));

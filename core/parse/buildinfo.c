@@ -544,6 +544,37 @@ static int read_pointed_string(struct elf_file *ef, uint64_t addr, unsigned ptrs
 	return read_string_at(ef, off, len, what, out, out_len, err);
 }
 
+/*
+ * The Go build ID from the .note.go.buildid note (namesz 4, "Go\0\0", type
+ * 4, then the ID as text): what tells two builds of one version apart. A
+ * binary without the note (stripped of it, built with -buildid= or not by
+ * cmd/go) has none, which is not an error; NULL then.
+ */
+static char *read_go_build_id(struct elf_file *ef)
+{
+	struct strbuf ignored = STRBUF_INIT;
+	struct elf_shdr sh;
+	unsigned char note[16 + 1024];
+	uint64_t namesz, descsz;
+	char *id = NULL;
+	int found = 0;
+
+	if (elf_find_section(ef, ".note.go.buildid", &sh, &found, &ignored) < 0 || !found ||
+	    sh.type == ELF_SHT_NOBITS || sh.size < 16 || sh.size > sizeof(note) ||
+	    sh.offset > ef->size || sh.size > ef->size - sh.offset ||
+	    elf_read(ef, sh.offset, (size_t)sh.size, note, "build ID note", &ignored) < 0)
+		goto out;
+	namesz = elf_u32(ef, note);
+	descsz = elf_u32(ef, note + 4);
+	if (namesz != 4 || elf_u32(ef, note + 8) != 4 || memcmp(note + 12, "Go\0\0", 4) ||
+	    !descsz || descsz > sh.size - 16)
+		goto out;
+	id = xstrndup((const char *)note + 16, (size_t)descsz);
+out:
+	strbuf_release(&ignored);
+	return id;
+}
+
 static int read_buildinfo(struct buildinfo *bi, struct elf_file *ef, struct strbuf *err)
 {
 	unsigned char hdr[BI_HEADER_LEN];
@@ -596,6 +627,7 @@ static int read_buildinfo(struct buildinfo *bi, struct elf_file *ef, struct strb
 		goto cleanup;
 	bi->go_version = vers;
 	vers = NULL;
+	bi->build_id = read_go_build_id(ef);
 	ret = 0;
 cleanup:
 	free(vers);
@@ -695,6 +727,7 @@ void buildinfo_release(struct buildinfo *bi)
 {
 	buildinfo_release_modinfo(bi);
 	free(bi->go_version);
+	free(bi->build_id);
 	buildinfo_init(bi);
 }
 

@@ -41,6 +41,7 @@ struct buildinfo {
 	size_t nr_deps, alloc_deps;
 	struct buildinfo_setting *settings;	/* in the order the binary lists them */
 	size_t nr_settings, alloc_settings;
+	char *build_id;			/* the Go build ID (.note.go.buildid); NULL when absent */
 };
 
 void buildinfo_init(struct buildinfo *bi);

@@ -18,6 +18,8 @@ json_object *report_to_json(const struct report *r)
 	json_object_object_add(head, "name", json_new_str_or_null(r->headline_name));
 	json_object_object_add(head, "bytes", json_object_new_int64(r->headline_bytes));
 	json_object_object_add(root, "headline", head);
+	if (r->pod)
+		json_object_object_add(root, "pod", json_object_get(r->pod));
 	for (g = 0; g < NR_RUNGS; g++) {
 		json_object *o = json_object_new_object();
 

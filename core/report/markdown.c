@@ -27,6 +27,13 @@ int report_write_markdown(const struct report *r, FILE *out, int color)
 		format_bytes(b, sizeof(b), r->headline_bytes);
 		fprintf(out, "**Headline:** %s %s\n\n", r->headline_name ? r->headline_name : "memory", b);
 	}
+	if (r->pod) {
+		struct strbuf pod = STRBUF_INIT;
+
+		report_pod_line(r, &pod);
+		fprintf(out, "**Kubernetes:** %s\n\n", pod.buf);
+		strbuf_release(&pod);
+	}
 	fprintf(out, "## Ladder\n\n| # | rung | verdict | evidence |\n|---|---|---|---|\n");
 	for (g = 0; g < NR_RUNGS; g++) {
 		const struct rung_verdict *v = &r->ladder[g];

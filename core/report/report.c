@@ -8,10 +8,12 @@
 
 #include <math.h>
 #include <stdio.h>
+
+#include "bundle/vocab.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/json.h"
 
 static const char *const rung_names[NR_RUNGS] = {
 	"business", "libraries", "runtime", "tooling", "environment",
@@ -149,6 +151,8 @@ void report_release(struct report *r)
 		json_object_put(r->growth);
 	if (r->facts_status)
 		json_object_put(r->facts_status);
+	if (r->pod)
+		json_object_put(r->pod);
 	report_init(r);
 }
 
@@ -586,4 +590,18 @@ void growth_table_release(struct growth_table *t)
 	free(t->cells);
 	t->cells = NULL;
 	strlist_release(&t->lines);
+}
+
+void report_pod_line(const struct report *r, struct strbuf *sb)
+{
+	const char *runtime;
+
+	if (!r->pod)
+		return;
+	strbuf_addf(sb, "pod %s", json_get_str(r->pod, MF_POD_UID, "?"));
+	if (json_get_str(r->pod, MF_POD_CONTAINER_ID, NULL))
+		strbuf_addf(sb, " container %.12s", json_get_str(r->pod, MF_POD_CONTAINER_ID, ""));
+	runtime = json_get_str(r->pod, MF_POD_RUNTIME, NULL);
+	strbuf_addf(sb, " (%s%s%s, %s driver)", runtime ? runtime : "", runtime ? ", " : "",
+		    json_get_str(r->pod, MF_POD_QOS, "?"), json_get_str(r->pod, MF_POD_CGROUP_DRIVER, "?"));
 }

@@ -103,6 +103,7 @@ struct report {
 	json_object *ledger;	/* from the ledger plugin; NULL if unavailable */
 	json_object *growth;	/* the growth plugin's series verdict and rows; NULL without samples */
 	json_object *facts_status;	/* fact -> "ok" / reason it is unavailable */
+	json_object *pod;	/* the manifest's target.pod (bundle/vocab.h); NULL when not a pod */
 	struct rung_verdict ladder[NR_RUNGS];
 };
 
@@ -179,6 +180,12 @@ struct growth_table {
 /* 0, or -1 when the report has no growth (no series of samples). */
 int growth_table_build(const struct report *r, struct growth_table *t);
 void growth_table_release(struct growth_table *t);
+
+/*
+ * "pod UID container ID (containerd, Burstable, systemd driver)" into sb, for
+ * the formats that print the pod; nothing when the report has none.
+ */
+void report_pod_line(const struct report *r, struct strbuf *sb);
 
 /* Highest severity among findings; -1 when none. */
 int report_max_severity(const struct report *r);

@@ -154,6 +154,13 @@ int report_write_text(const struct report *r, FILE *out, int color)
 	} else {
 		fprintf(out, "headline: unknown (no cgroup or process memory in the bundle)\n");
 	}
+	if (r->pod) {
+		struct strbuf pod = STRBUF_INIT;
+
+		report_pod_line(r, &pod);
+		fprintf(out, "kubernetes: %s\n", pod.buf);
+		strbuf_release(&pod);
+	}
 
 	fprintf(out, "\n%sLADDER%s\n", c->bold, c->off);
 	for (g = 0; g < NR_RUNGS; g++) {

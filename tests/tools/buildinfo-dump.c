@@ -1,8 +1,10 @@
 /*
  * buildinfo-dump FILE...: prints the Go build info of each FILE exactly as
  * "go version -m FILE" does, so tests/buildinfo.sh can diff the two.
+ * buildinfo-dump --build-id FILE: the Go build ID, as "go tool buildid".
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "parse/buildinfo.h"
 #include "base/strbuf.h"
@@ -10,8 +12,13 @@
 int main(int argc, char **argv)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	int i, status = 0;
+	int i, status = 0, build_id = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--build-id")) {
+		build_id = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
 		fprintf(stderr, "usage: buildinfo-dump FILE...\n");
 		return 2;
@@ -26,7 +33,10 @@ int main(int argc, char **argv)
 			continue;
 		}
 		strbuf_reset(&out);
-		buildinfo_format(&bi, argv[i], &out);
+		if (build_id)
+			strbuf_addf(&out, "%s\n", bi.build_id ? bi.build_id : "");
+		else
+			buildinfo_format(&bi, argv[i], &out);
 		fputs(strbuf_str(&out), stdout);
 		buildinfo_release(&bi);
 	}
