@@ -23,8 +23,10 @@ build_pkgs=(gcc pkg-config meson ninja-build protobuf-c-compiler libprotobuf-c-d
 # installed nodejs brings its own (NodeSource's does, and conflicts with
 # Debian's npm package).
 test_pkgs=(golang-go prometheus python3 valgrind time curl gzip protobuf-compiler
-	iproute2 util-linux procps nodejs)
+	iproute2 util-linux procps nodejs chromium)
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
+# tests/html-report.sh drives Debian's chromium headless through
+# playwright-core, a test-only npm package pinned by tests/browser/package-lock.json.
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -41,6 +43,13 @@ install_missing() {
 	as_root apt-get update -qq
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >&2
+}
+
+# playwright-core into tests/browser/node_modules (git-ignored), from the lock file.
+install_browser_driver() {
+	[ -d tests/browser/node_modules/playwright-core ] && return 0
+	echo "setup: npm install --prefix tests/browser playwright-core" >&2
+	npm install --prefix tests/browser --no-audit --no-fund playwright-core >&2
 }
 
 build() {
@@ -65,6 +74,7 @@ build)
 	;;
 test)
 	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}"
+	install_browser_driver
 	exec bash tests/run-all.sh
 	;;
 -h|--help|help)

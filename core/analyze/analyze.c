@@ -58,6 +58,8 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 		goto out;
 	lua_setfield(L, LUA_REGISTRYINDEX, REG_FACTS);
 	r->bundle = xstrdup(path);
+	if (o->base_bundle)
+		r->base_bundle = xstrdup(o->base_bundle);
 
 	run_plugins(L, o, status, r);
 	/* rules can see what is missing and why: b.unavailable[name] = reason */
