@@ -60,14 +60,17 @@ analyze_html case2 "$B"
 python3 - "$WORK/case2.spec.json" "$OUT/case2.html" "$OUT" "$WORK/case2.report.json" \
 	"$(top_total "$B" heap inuse_space)" "$(top_total "$B" heap inuse_objects)" \
 	"$(top_total "$B" heap alloc_space)" "$(top_total "$B" cpu)" "$(top_total "$B" goroutine)" \
-	"$("$TRIAGE" top --format json -n 1 "$B")" <<'EOF' || die "case2 spec"
+	"$("$TRIAGE" top --format json -n 1 "$B")" "$(top_total "$B" samples/001/profiles/heap.pb.gz inuse_space)" <<'EOF' || die "case2 spec"
 import json, sys
-spec, html, out, report, space, objects, alloc, cpu, gor, top = sys.argv[1:]
+spec, html, out, report, space, objects, alloc, cpu, gor, top, last = sys.argv[1:]
 top = json.loads(top)["rows"][0]
 json.dump({
     "name": "case2", "html": html, "outdir": out,
     "totals": {"heap-inuse_space": int(space), "heap-inuse_objects": int(objects),
-               "heap-alloc_space": int(alloc), "cpu": int(cpu), "goroutine": int(gor)},
+               "heap-alloc_space": int(alloc), "cpu": int(cpu), "goroutine": int(gor),
+               # the growth view is drawn with the last sample's widths
+               "diff": int(last)},
+    "nojs": True,
     "headline": json.load(open(report))["headline"]["bytes"],
     "search": ["bufio", "net/http"], "zoom": True, "readme": "net/http",
     "tooltip": {"name": top["name"], "flat": top["flat"], "cum": top["cum"]},

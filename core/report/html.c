@@ -437,7 +437,7 @@ static int64_t point_value(const struct html_point *p, const struct metric *m)
 /* One small line chart, in SVG; the limit as a dashed line when given. */
 static void climb_chart(const struct html_data *d, const struct metric *m, int64_t limit, FILE *out)
 {
-	const double W = 460, H = 150, L = 70, T = 12, B = 22;
+	const double W = 380, H = 170, L = 62, T = 12, B = 22;
 	double tmax = d->points[d->nr_points - 1].seconds, vmax = (double)limit;
 	size_t i;
 	char b[32];

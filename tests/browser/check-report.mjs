@@ -57,6 +57,10 @@ try {
 		check(Number(root) === total, `view ${id}: flame graph root ${root} equals triage top's total ${total}`);
 	}
 
+	// the last view checked (the growth view of a bundle with samples), as drawn
+	if (Object.keys(spec.totals || {}).length)
+		await page.locator('#flames').screenshot({ path: spec.outdir + '/' + spec.name + '-lastview.png' });
+
 	if (spec.headline !== undefined) {
 		const segs = await page.$$eval('.ledger-chart rect.seg', (r) => r.map((x) => Number(x.dataset.bytes)));
 		const sum = segs.reduce((a, b) => a + b, 0);
@@ -161,6 +165,26 @@ try {
 		await page.$eval('#ledger', (e) => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 8));
 		await page.screenshot({ path: spec.outdir + '/' + spec.name + '-readme.png' });
 		await page.fill('#fg-search', '');
+	}
+
+	// without JavaScript the text parts, the ledger chart and the climb are all there
+	if (spec.nojs) {
+		const plain = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1400, height: 1000 } });
+		const p2 = await plain.newPage();
+		p2.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
+		await p2.goto(url, { waitUntil: 'load' });
+		const seen = await p2.evaluate(() => ({
+			ladder: document.querySelectorAll('table.ladder tbody tr').length,
+			findings: document.querySelectorAll('article.finding').length,
+			segs: document.querySelectorAll('.ledger-chart rect.seg').length,
+			climbs: document.querySelectorAll('figure.climb').length,
+			visible: document.querySelector('#findings').offsetHeight > 0,
+			noscript: document.body.innerText.includes('need JavaScript'),
+		}));
+		check(seen.ladder === 5 && seen.findings > 0 && seen.segs > 0 && seen.visible && seen.noscript,
+			'without JavaScript: ' + JSON.stringify(seen));
+		await p2.screenshot({ path: spec.outdir + '/' + spec.name + '-nojs.png' });
+		await plain.close();
 	}
 
 	check(consoleErrors.length === 0, 'no console errors' + (consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''));
