@@ -72,6 +72,8 @@ grep -q $'\033\[' "$W/r.txt" && bad "colour escapes when not a terminal"
 	grep -q '<section id="ledger">' "$W/r.html" && grep -q '<script type="application/json" id="triage-data">' "$W/r.html" &&
 	[ "$(grep -c '<script' "$W/r.html")" -eq 2 ] && ! grep -q 'src="http\|href="http[^"]*\.\(css\|js\)' "$W/r.html" &&
 	ok "html report: one file, CSP, ledger, flame data" || bad "html report"
+"$TRIAGE" analyze --format html --base "$B" -o "$W/rb.html" "$B" && grep -q '"id":"diff","title":"heap growth: against --base' "$W/rb.html" &&
+	ok "html report: --base gives the growth flame graph" || bad "html report --base"
 
 # 4. --fail-on
 mkdir -p "$W/crit"

@@ -345,6 +345,7 @@ static void load_points(const struct report *r, struct html_data *d)
 	lua_State *L = NULL;
 	char (*ids)[16] = NULL;
 	size_t i, n = sample_ids(&d->b, &ids);
+	int known = 1;
 
 	if (n < 2)
 		goto out;
@@ -378,12 +379,13 @@ static void load_points(const struct report *r, struct html_data *d)
 		strbuf_addf(&path, ART_SAMPLES_DIR "%s/" ART_PROFILE_GOROUTINE, ids[i]);
 		pt->goroutines = profile_sum(&d->b, path.buf, &d->notes);
 		pt->seconds = iso_seconds(pt->time);
-		if (d->nr_points && pt->seconds >= 0 && d->points[0].seconds >= 0)
-			pt->seconds -= iso_seconds(d->points[0].time);
 		d->nr_points++;
 	}
-	if (d->nr_points)
-		d->points[0].seconds = d->points[0].seconds >= 0 ? 0 : -1;
+	/* seconds since the first sample; if any time is unknown, the page goes by sample number */
+	for (i = 0; i < d->nr_points; i++)
+		known &= d->points[i].seconds >= 0;
+	for (i = d->nr_points; i-- > 0;)	/* backwards: the first is subtracted last */
+		d->points[i].seconds = known ? d->points[i].seconds - d->points[0].seconds : -1;
 out:
 	free(ids);
 	sandbox_close(L);

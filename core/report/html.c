@@ -438,7 +438,10 @@ static int64_t point_value(const struct html_point *p, const struct metric *m)
 static void climb_chart(const struct html_data *d, const struct metric *m, int64_t limit, FILE *out)
 {
 	const double W = 380, H = 170, L = 62, T = 12, B = 22;
-	double tmax = d->points[d->nr_points - 1].seconds, vmax = (double)limit;
+	/* times unknown: samples evenly spaced by number */
+	int by_index = d->points[d->nr_points - 1].seconds <= 0;
+	double tmax = by_index ? (double)(d->nr_points - 1) : d->points[d->nr_points - 1].seconds;
+	double vmax = (double)limit;
 	size_t i;
 	char b[32];
 
@@ -448,8 +451,6 @@ static void climb_chart(const struct html_data *d, const struct metric *m, int64
 	if (vmax <= 0)
 		return;
 	vmax *= 1.08;
-	if (tmax <= 0)
-		tmax = (double)(d->nr_points - 1);
 	fprintf(out, "<figure class=\"climb\" data-metric=\"%s\">\n<figcaption>%s</figcaption>\n"
 		"<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"%s over time\">\n",
 		m->name, m->name, W, H, m->name);
@@ -461,8 +462,11 @@ static void climb_chart(const struct html_data *d, const struct metric *m, int64
 		snprintf(b, sizeof(b), "%.0f", vmax);
 	fprintf(out, "<text class=\"tick\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s</text>\n", L - 4, T + 4, b);
 	fprintf(out, "<text class=\"tick\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">0</text>\n", L - 4, H - B);
-	duration_text(b, sizeof(b), tmax);
-	fprintf(out, "<text class=\"tick\" x=\"%.0f\" y=\"%.0f\">0 s</text>\n", L, H - 6);
+	if (by_index)
+		snprintf(b, sizeof(b), "sample %zu", d->nr_points);
+	else
+		duration_text(b, sizeof(b), tmax);
+	fprintf(out, "<text class=\"tick\" x=\"%.0f\" y=\"%.0f\">%s</text>\n", L, H - 6, by_index ? "sample 1" : "0 s");
 	fprintf(out, "<text class=\"tick\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s</text>\n", W - 8, H - 6, b);
 	if (limit > 0) {
 		double y = T + (H - B - T) * (1 - (double)limit / vmax);
@@ -475,7 +479,7 @@ static void climb_chart(const struct html_data *d, const struct metric *m, int64
 	fputs("<polyline class=\"series\" points=\"", out);
 	for (i = 0; i < d->nr_points; i++) {
 		const struct html_point *p = &d->points[i];
-		double t = p->seconds >= 0 ? p->seconds : (double)i;
+		double t = by_index ? (double)i : p->seconds;
 
 		if (point_value(p, m) < 0)
 			continue;
@@ -485,7 +489,7 @@ static void climb_chart(const struct html_data *d, const struct metric *m, int64
 	fputs("\"/>\n", out);
 	for (i = 0; i < d->nr_points; i++) {
 		const struct html_point *p = &d->points[i];
-		double t = p->seconds >= 0 ? p->seconds : (double)i;
+		double t = by_index ? (double)i : p->seconds;
 
 		if (point_value(p, m) < 0)
 			continue;
@@ -531,7 +535,13 @@ static void climb(const struct report *r, const struct html_data *d, FILE *out)
 			fprintf(out, "; at that rate it reaches the limit in about <strong>%s</strong>", t);
 		}
 		fputs(".</p>\n", out);
-	} else {
+	} else if (a->headline > 0 && z->headline > a->headline) {
+		fputs("<p class=\"projection\">The headline grew from ", out);
+		esc_bytes(out, a->headline);
+		fputs(" to ", out);
+		esc_bytes(out, z->headline);
+		fprintf(out, " over %zu samples (when they were taken is not in the bundle).</p>\n", d->nr_points);
+	} else if (a->headline > 0 && z->headline > 0) {
 		fputs("<p class=\"projection\">The headline did not grow between the first and the last sample.</p>\n", out);
 	}
 	fputs("<div class=\"climbs\">\n", out);
