@@ -76,7 +76,13 @@ static uint32_t child_of(struct flame_tree *t, uint32_t parent, uint32_t key)
 int flame_tree_add(struct flame_tree *t, const struct profile *p, size_t sample_index,
 		   const struct agg_table *agg, int is_base, struct strbuf *err)
 {
-	size_t s;
+	/*
+	 * The previous sample's path, root first: neighbouring samples share
+	 * long prefixes, and reusing those nodes skips most hash lookups (half
+	 * the time of a 262k-stack profile went to them).
+	 */
+	uint32_t *path_key = NULL, *path_node = NULL;
+	size_t s, path_len = 0, path_alloc = 0, node_alloc = 0;
 
 	if (sample_index >= p->nr_sample_types)
 		return error_set(err, "sample index %zu out of range (the profile has %zu sample types)",
@@ -88,6 +94,8 @@ int flame_tree_add(struct flame_tree *t, const struct profile *p, size_t sample_
 	for (s = 0; s < p->nr_samples; s++) {
 		int64_t w = profile_value(p, s, sample_index);
 		uint32_t node = 0, k;
+		size_t depth = 0;
+		int same = 1;
 
 		if (!w)
 			continue;
@@ -99,15 +107,25 @@ int flame_tree_add(struct flame_tree *t, const struct profile *p, size_t sample_
 		for (k = p->loc_off[s + 1]; k-- > p->loc_off[s];) {
 			uint32_t loc = p->locs[k], f;
 
-			for (f = agg->frame_off[loc + 1]; f-- > agg->frame_off[loc];) {
-				node = child_of(t, node, agg->frame_keys[f]);
+			for (f = agg->frame_off[loc + 1]; f-- > agg->frame_off[loc]; depth++) {
+				uint32_t key = agg->frame_keys[f];
+
+				same = same && depth < path_len && path_key[depth] == key;
+				node = same ? path_node[depth] : child_of(t, node, key);
+				ALLOC_GROW(path_key, depth + 1, path_alloc);
+				ALLOC_GROW(path_node, depth + 1, node_alloc);
+				path_key[depth] = key;
+				path_node[depth] = node;
 				if (is_base)
 					t->nodes[node].base += w;
 				else
 					t->nodes[node].value += w;
 			}
 		}
+		path_len = depth;
 	}
+	free(path_key);
+	free(path_node);
 	return 0;
 }
 
