@@ -207,6 +207,9 @@
 		if (v.diff)
 			lines.push(['', 'before: ' + fmt(v.base[i], v.unit) + ', change: ' +
 				(v.value[i] >= v.base[i] ? '+' : '') + fmt(v.value[i] - v.base[i], v.unit)]);
+		if (i > 0 && k < 0)
+			lines.push(['', (-k) + ' frames called from here, each under ' + (v.minShare * 100).toFixed(2) +
+				'% of the total, merged into this box']);
 		if (i > 0 && k >= 0 && v.flat) {
 			lines.push(['top', 'as triage top: flat ' + v.flat[k] + ' (' + v.flatv[k] + '), cum ' + v.cum[k] +
 				' (' + v.cumv[k] + ')']);
@@ -254,6 +257,18 @@
 	});
 	search.addEventListener('input', function () {
 		state.query = search.value.trim().toLowerCase();
+		render();
+	});
+	/* Escape: clear the search first, then zoom out to the root */
+	document.addEventListener('keydown', function (e) {
+		if (e.key !== 'Escape')
+			return;
+		if (state.query) {
+			search.value = '';
+			state.query = '';
+		} else {
+			state.zoom = 0;
+		}
 		render();
 	});
 	var pending = 0;
