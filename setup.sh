@@ -25,8 +25,10 @@ build_pkgs=(gcc pkg-config meson ninja-build protobuf-c-compiler libprotobuf-c-d
 # tests/upload-e2e.sh checks uploads with s3cmd against s3rver (npm, into
 # tests/s3); tests/k8s-manifests.sh parses docs/k8s/ with python3-yaml.
 test_pkgs=(golang-go prometheus python3 valgrind time curl gzip protobuf-compiler
-	iproute2 util-linux procps nodejs s3cmd python3-yaml)
+	iproute2 util-linux procps nodejs s3cmd python3-yaml chromium)
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
+# tests/html-report.sh drives Debian's chromium headless through
+# playwright-core, a test-only npm package pinned by tests/browser/package-lock.json.
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -43,6 +45,15 @@ install_missing() {
 	as_root apt-get update -qq
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >&2
+}
+
+# playwright-core into tests/browser/node_modules (git-ignored), from the lock file.
+install_browser_driver() {
+	[ -d tests/browser/node_modules/playwright-core ] && return 0
+	echo "setup: npm install --prefix tests/browser playwright-core" >&2
+	# without it tests/html-report.sh skips; the rest of the suite still runs
+	npm install --prefix tests/browser --no-audit --no-fund playwright-core >&2 ||
+		echo "setup: npm install failed; tests/html-report.sh will be skipped" >&2
 }
 
 build() {
@@ -71,6 +82,7 @@ test)
 	if [ ! -f tests/s3/node_modules/s3rver/bin/s3rver.js ]; then
 		npm install --prefix tests/s3 --no-audit --no-fund >&2
 	fi
+	install_browser_driver
 	exec bash tests/run-all.sh
 	;;
 -h|--help|help)

@@ -67,6 +67,13 @@ PY
 long=$(awk 'length > 100' "$W/r.txt" | grep -v 'https\?://' | head -3)
 [ -z "$long" ] && ok "text report fits 100 columns" || bad "lines over 100 columns: $long"
 grep -q $'\033\[' "$W/r.txt" && bad "colour escapes when not a terminal"
+# the HTML report's structure; tests/html-report.sh opens it in a browser
+"$TRIAGE" analyze --format html -o "$W/r.html" "$B" && grep -q "Content-Security-Policy" "$W/r.html" &&
+	grep -q '<section id="ledger">' "$W/r.html" && grep -q '<script type="application/json" id="triage-data">' "$W/r.html" &&
+	[ "$(grep -c '<script' "$W/r.html")" -eq 2 ] && ! grep -q 'src="http\|href="http[^"]*\.\(css\|js\)' "$W/r.html" &&
+	ok "html report: one file, CSP, ledger, flame data" || bad "html report"
+"$TRIAGE" analyze --format html --base "$B" -o "$W/rb.html" "$B" && grep -q '"id":"diff","title":"heap growth: against --base' "$W/rb.html" &&
+	ok "html report: --base gives the growth flame graph" || bad "html report --base"
 
 # 4. --fail-on
 mkdir -p "$W/crit"
@@ -99,6 +106,8 @@ for n in bomb badidx; do
 	"$TRIAGE" analyze --format json -o "$W/$n.json" "$W/$n.tgz" 2>"$W/$n.err"; rc=$?
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	if [ $rc -ne 0 ]; then bad "$n: exit $rc: $(cat "$W/$n.err")"; continue; fi
+	"$TRIAGE" analyze --format html -o "$W/$n.html" "$W/$n.tgz" 2>"$W/$n.herr" && grep -q '<section id="notes">' "$W/$n.html" ||
+		bad "$n: html report: exit $? $(cat "$W/$n.herr")"
 	python3 - "$W/$n.json" "$n" <<'PY' && ok "$n bundle analyzed in ${ms} ms, bad profile reported" || fail=1
 import json, sys
 d, n = json.load(open(sys.argv[1])), sys.argv[2]
@@ -118,6 +127,8 @@ with tarfile.open(sys.argv[1]) as s, tarfile.open(sys.argv[2], "w:gz") as d:
             d.addfile(info, io.BytesIO(data))
 PY
 "$TRIAGE" analyze --format json -o "$W/thin.json" "$W/thin.tgz"; rc=$?
+"$TRIAGE" analyze --format html -o "$W/thin.html" "$W/thin.tgz" && grep -q "no profile to draw" "$W/thin.html" ||
+	bad "thin bundle: html report"
 python3 - "$W/thin.json" <<'PY' && ok "a bundle without profiles, cgroup or MemStats: rules skipped with reasons" || fail=1
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -13,6 +13,8 @@
 
 #include "profile/aggregate.h"
 #include "profile/demangle.h"
+#include "profile/flame.h"
+#include "profile/owner.h"
 #include "profile/profile.h"
 #include "profile/re2posix.h"
 #include "base/strbuf.h"
@@ -1038,6 +1040,91 @@ static int write_fixtures(const char *dir)
 	return ret ? 1 : 0;
 }
 
+/* The flame graph tree: paths, values, inlined frames, merging of small children, owners. */
+static const struct flame_node *flame_child(const struct flame_tree *t, uint32_t parent, const struct agg_table *a,
+					    const char *name)
+{
+	uint32_t c;
+
+	for (c = t->nodes[parent].child; c != FLAME_NONE; c = t->nodes[c].sibling)
+		if (t->nodes[c].key < a->nr && !strcmp(agg_row_name(a, &a->rows[t->nodes[c].key]), name))
+			return &t->nodes[c];
+	return NULL;
+}
+
+static void test_flame(void)
+{
+	static const struct tfn fns[] = {
+		{ "main.main", "" }, { "main.a", "" }, { "main.b", "" }, { "runtime.x", "" },
+	};
+	/* location 5 is main.b inlined into main.a: two frames */
+	static const struct tloc locs[] = { { { 1 } }, { { 2 } }, { { 3 } }, { { 4 } }, { { 3, 2 } } };
+	static const struct tsample samples[] = {
+		{ { 2, 1 }, 10 }, { { 3, 1 }, 5 }, { { 3, 2, 1 }, 1 }, { { 4 }, 1 }, { { 5, 1 }, 2 },
+	};
+	static const char *const modules[] = { "example.com/app", "github.com/dep/x" };
+	const struct tprofile t = { fns, 4, locs, 5, samples, 5, NULL, NULL };
+	struct strbuf raw = STRBUF_INIT, err = STRBUF_INIT;
+	struct agg_options o = { 0, AGG_FUNCTION, NULL, 0 };
+	struct agg_table a;
+	struct flame_tree full, shown;
+	const struct flame_node *mm, *ma, *mb, *mab;
+	struct profile p;
+	uint32_t c;
+
+	build_table_profile(&raw, &t);
+	CHECK(decode(&raw, &p, &err, 0) == 0, "flame profile: %s", strbuf_str(&err));
+	agg_table_init(&a);
+	flame_tree_init(&full);
+	flame_tree_init(&shown);
+	CHECK(flame_tree_add(&full, &p, 0, &a, 0, &err) < 0, "a tree needs the profile aggregated first");
+	CHECK(profile_aggregate(&p, &o, &a, &err) == 0, "aggregate: %s", strbuf_str(&err));
+	CHECK(flame_tree_add(&full, &p, 0, &a, 0, &err) == 0, "flame: %s", strbuf_str(&err));
+	CHECK_INT(full.nodes[0].value, a.total);
+	CHECK_INT(full.nodes[0].value, 19);
+	mm = flame_child(&full, 0, &a, "main.main");
+	CHECK(mm && mm->value == 18, "main.main is 18");
+	ma = mm ? flame_child(&full, (uint32_t)(mm - full.nodes), &a, "main.a") : NULL;
+	mb = mm ? flame_child(&full, (uint32_t)(mm - full.nodes), &a, "main.b") : NULL;
+	CHECK(ma && ma->value == 13, "main.main;main.a is 10 + 1 + 2 (the inlined frames)");
+	CHECK(mb && mb->value == 5, "main.main;main.b is 5");
+	mab = ma ? flame_child(&full, (uint32_t)(ma - full.nodes), &a, "main.b") : NULL;
+	CHECK(mab && mab->value == 3, "main.a;main.b is 1 + 2 (inlined)");
+	CHECK_INT(full.nr, 6);
+
+	/* runtime.x (1) is under 2: merged into one box under the root, listed last */
+	flame_tree_merge_small(&full, 2, &shown);
+	CHECK_INT(shown.nr, 6);
+	CHECK_INT(shown.nr_merged, 1);
+	CHECK_INT(shown.nodes[0].value, 19);
+	for (c = shown.nodes[0].child; c != FLAME_NONE && shown.nodes[c].sibling != FLAME_NONE; c = shown.nodes[c].sibling)
+		;
+	CHECK(c != FLAME_NONE && shown.nodes[c].key == FLAME_MERGED && shown.nodes[c].value == 1 &&
+	      shown.nodes[c].nr_merged == 1, "the merged box is last, 1 frame of value 1");
+	c = shown.nodes[0].child;
+	CHECK(c != FLAME_NONE && shown.nodes[c].value == 18, "children by value, largest first");
+
+	/* a diff against itself: every node's base is its value */
+	CHECK(flame_tree_add(&full, &p, 0, &a, 1, &err) == 0, "diff: %s", strbuf_str(&err));
+	for (c = 0; c < full.nr; c++)
+		CHECK(full.nodes[c].base == full.nodes[c].value, "node %u: base %lld, value %lld", c,
+		      (long long)full.nodes[c].base, (long long)full.nodes[c].value);
+
+	CHECK_INT(owner_class_of("main.main", modules, 2), OWNER_MAIN);
+	CHECK_INT(owner_class_of("example.com/app/store.(*Cache).Put", modules, 2), OWNER_MAIN);
+	CHECK_INT(owner_class_of("github.com/dep/x/y.F", modules, 2), OWNER_DEPENDENCY);
+	CHECK_INT(owner_class_of("net/http.(*conn).serve", modules, 2), OWNER_STDLIB);
+	CHECK_INT(owner_class_of("runtime.mallocgc", modules, 2), OWNER_RUNTIME);
+	CHECK_INT(owner_class_of("github.com/other/z.F", modules, 2), OWNER_OTHER);
+
+	flame_tree_release(&full);
+	flame_tree_release(&shown);
+	agg_table_release(&a);
+	profile_release(&p);
+	strbuf_release(&raw);
+	strbuf_release(&err);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--write-fixtures"))
@@ -1052,6 +1139,7 @@ int main(int argc, char **argv)
 	test_re2posix();
 	test_simplify_names();
 	test_prune();
+	test_flame();
 	if (failures) {
 		fprintf(stderr, "%d check(s) failed\n", failures);
 		return 1;

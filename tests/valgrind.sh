@@ -40,6 +40,9 @@ check 2 top --max-decompressed 4M "$dir/bomb.pb.gz"
 check 2 top --format nope "$dir/valid.pb"
 check 2 nosuchcommand
 check 0 version --verbose
+# the HTML report reads the bundle again: flame trees, samples, the --base diff
+check 0 analyze --rule-timeout 0 --format html -o "$dir/r.html" --base "$SRCDIR/bundles/healthy-service.tgz" \
+	"$SRCDIR/bundles/case2-unclosed-body.tgz"
 for f in "$SRCDIR"/bundles/*.pb.gz; do
 	[ -e "$f" ] && check 0 top "$f"
 done

@@ -175,6 +175,8 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 		if (pod)
 			r->pod = json_object_get(pod);
 	}
+	if (o->base_bundle)
+		r->base_bundle = xstrdup(o->base_bundle);
 
 	run_plugins(L, o, status, r);
 	/* rules can see what is missing and why: b.unavailable[name] = reason */

@@ -48,6 +48,19 @@ static int owner_of(const char *pkg, const char *const *modules, size_t nr)
 	return OWN_OTHER;
 }
 
+enum owner_class owner_class_of(const char *func, const char *const *modules, size_t nr_modules)
+{
+	struct strbuf pkg = STRBUF_INIT;
+	int o;
+
+	go_package_of(func, &pkg);
+	/* package main is the main module's whatever its module path */
+	o = !strcmp(strbuf_str(&pkg), "main") ? 0 : owner_of(strbuf_str(&pkg), modules, nr_modules);
+	strbuf_release(&pkg);
+	return o == 0 ? OWNER_MAIN : o > 0 ? OWNER_DEPENDENCY : o == OWN_RUNTIME ? OWNER_RUNTIME :
+	       o == OWN_STDLIB ? OWNER_STDLIB : OWNER_OTHER;
+}
+
 static int row_cmp(const void *a, const void *b)
 {
 	const struct owner_row *x = a, *y = b;

@@ -33,6 +33,18 @@ struct owner_table {
 void owner_table_init(struct owner_table *t);
 void owner_table_release(struct owner_table *t);
 
+/* What a frame is, for colouring a flame graph: by its function's package. */
+enum owner_class {
+	OWNER_MAIN,		/* modules[0], the main module */
+	OWNER_DEPENDENCY,	/* one of the other modules */
+	OWNER_STDLIB,
+	OWNER_RUNTIME,
+	OWNER_OTHER,		/* a module path that build info does not list */
+};
+
+/* The class of function func; modules[0] is the main module, the rest its dependencies. */
+enum owner_class owner_class_of(const char *func, const char *const *modules, size_t nr_modules);
+
 int profile_owners(const struct profile *p, size_t sample_index, const char *const *modules,
 		   size_t nr_modules, struct owner_table *t, struct strbuf *err);
 

@@ -12,6 +12,7 @@ static const struct report_format formats[] = {
 	{ "text", report_write_text },
 	{ "markdown", report_write_markdown },
 	{ "json", report_write_json },
+	{ "html", report_write_html },
 	{ NULL, NULL },
 };
 

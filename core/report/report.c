@@ -144,6 +144,7 @@ void report_release(struct report *r)
 	free(r->notes);
 	free(r->rules);
 	free(r->bundle);
+	free(r->base_bundle);
 	free(r->headline_name);
 	if (r->ledger)
 		json_object_put(r->ledger);

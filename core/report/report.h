@@ -92,6 +92,7 @@ struct rung_verdict {
 
 struct report {
 	char *bundle;
+	char *base_bundle;	/* --base, NULL when none: the HTML report draws the diff */
 	char *headline_name;	/* "cgroup working set", "process RSS", ... */
 	int64_t headline_bytes;	/* 0 when unknown */
 	struct finding *findings;
@@ -145,6 +146,7 @@ typedef int report_writer(const struct report *r, FILE *out, int color);
 report_writer report_write_text;	/* text.c */
 report_writer report_write_markdown;	/* markdown.c */
 report_writer report_write_json;	/* json.c */
+report_writer report_write_html;	/* html.c: one self-contained page, read again from r->bundle */
 /* The JSON document (caller puts it). */
 json_object *report_to_json(const struct report *r);
 
