@@ -31,7 +31,7 @@ OUT=${OUT:-$HERE}
 CG=/sys/fs/cgroup/memory
 ALL=(case1-agent-cache case2-unclosed-body case3-etcd-watch case4-page-cache
 	case5-small-objects healthy-service healthy-prometheus
-	heap-goal-gogc400 mapped-file offheap-fastcache timer-loop race-build
+	heap-goal-gogc400 mapped-file offheap-fastcache timer-loop race-build thp-sparse-arena
 	healthy-prometheus-2g healthy-etcd healthy-alertmanager)
 
 die() { echo "make-corpus: $*" >&2; exit 1; }
@@ -346,6 +346,15 @@ for name in "${NAMES[@]}"; do
 		start $name $((512 * MiB)) "$W/bin/catalog-api-race" -addr $ADDR -exit-after 120s
 		wait_line $name '^ready' 60
 		sleep 20
+		collect_small $name $TPID
+		stop $TPID
+		;;
+	thp-sparse-arena)
+		# 12,000 64-byte slots hashed over a 768 MiB table advised MADV_HUGEPAGE, in 1 GiB
+		build thp-sparse-arena . slot-index
+		start $name $((1024 * MiB)) "$W/bin/slot-index" -addr $ADDR -exit-after 120s
+		wait_line $name '^ready' 60
+		sleep 3
 		collect_small $name $TPID
 		stop $TPID
 		;;

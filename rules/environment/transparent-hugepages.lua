@@ -75,9 +75,16 @@ return {
       string.format("anonymous RSS %s is %s above Go's Sys - HeapReleased %s (HeapReleased %s)", fmt.bytes(st.RssAnon),
                     fmt.bytes(excess), fmt.bytes(ms.Sys - (ms.HeapReleased or 0)), fmt.bytes(ms.HeapReleased or 0)),
       "host: " .. setting,
-      go_history(go),
     }
+    if in_heap and in_heap > 0 then
+      ev[#ev + 1] = go_history(go)
+    elseif in_heap then
+      ev[#ev + 1] = "the huge pages are outside the Go heap: in anonymous mappings the program or a library made itself (mmap)"
+    end
     local advice = {}
+    if thp == "madvise" then
+      advice[#advice + 1] = "THP is 'madvise' on this host: the program or one of its libraries asks for huge pages (madvise MADV_HUGEPAGE); do not advise sparse data that way, or turn it off for the process with prctl(PR_SET_THP_DISABLE)"
+    end
     if ptes and ptes > 0 then
       advice[#advice + 1] = "set /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none to 0 on the node, so khugepaged does not fill released memory back into huge pages (golang/go#64332)"
     end
@@ -87,12 +94,12 @@ return {
       advice[#advice + 1] = "or set THP to madvise on the node; Go 1.21.6+ also offers GODEBUG=disablethp=1"
     end
     r:finding{
-      severity = excess >= 0.25 * rss and "medium" or "low",
+      severity = (excess >= 0.5 * rss and huge >= 0.5 * rss) and "high" or (excess >= 0.25 * rss and "medium" or "low"),
       confidence = 0.6,
       bytes = math.min(excess, huge),
       title = string.format("Transparent huge pages add about %s to RSS (AnonHugePages %s, %s)", fmt.bytes(math.min(excess, huge)),
                             fmt.bytes(huge), setting),
-      summary = "Anonymous RSS is above everything the Go runtime holds, and huge pages account for it: memory the runtime released in 4 KiB pages is backed again by 2 MiB pages. The heap did not grow; the page size did.",
+      summary = "Anonymous RSS is above everything the Go runtime holds, and transparent huge pages account for it. Touching one byte of a 2 MiB huge page makes all of it resident, and khugepaged fills sparse or released ranges back into huge pages (up to max_ptes_none empty pages each), so sparse data costs whole 2 MiB pages. The data did not grow; the page size did.",
       evidence = ev,
       advice = advice,
       refs = { "https://go.dev/doc/gc-guide#Linux_transparent_huge_pages", "https://github.com/golang/go/issues/64332",

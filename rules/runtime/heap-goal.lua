@@ -29,6 +29,20 @@ local function parse_gogc(s)
   return n, s
 end
 
+-- "2026-12-02T01:05:42.004Z" -> Unix seconds (days from the civil date, UTC)
+local function iso_seconds(t)
+  local y, mo, d, h, mi, sec = tostring(t):match("^(%d+)-(%d+)-(%d+)T(%d+):(%d+):([%d%.]+)Z$")
+  if not y then return nil end
+  y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
+  if mo <= 2 then y = y - 1 end
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local doy = (153 * (mo + (mo > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  local days = era * 146097 + doe - 719468
+  return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
+end
+
 return {
   id = "runtime-heap-goal",
   rung = "runtime",
@@ -70,8 +84,12 @@ return {
                     fmt.bytes(next_gc), fmt.bytes(nonheap), fmt.bytes(outside), fmt.bytes(files), fmt.bytes(peak)),
     }
     if ms.NumGC then
-      ev[#ev + 1] = string.format("%s GCs so far, GC CPU %.1f%%%s", fmt.count(ms.NumGC), 100 * (ms.GCCPUFraction or 0),
-                                  ms.HeapAlloc and (", heap now " .. fmt.bytes(ms.HeapAlloc)) or "")
+      local start = b.manifest and b.manifest.collection and iso_seconds(b.manifest.collection.start)
+      local ago = start and ms.LastGC and ms.LastGC > 0 and start - ms.LastGC / 1e9 or nil
+      ev[#ev + 1] = string.format("%s GCs so far%s, GC CPU %.1f%%%s", fmt.count(ms.NumGC),
+                                  not ago and "" or (ago >= 0 and string.format(", the last %.0f s before the collection", ago)
+                                                     or ", the last during the collection"),
+                                  100 * (ms.GCCPUFraction or 0), ms.HeapAlloc and (", heap now " .. fmt.bytes(ms.HeapAlloc)) or "")
     end
     if limit then
       ev[#ev + 1] = string.format("container limit %s: the goal's peak is %s of it%s", fmt.bytes(limit), fmt.pct(peak, limit),
@@ -124,8 +142,10 @@ return {
       return
     else
       local share = peak / limit
-      local raised = multiple and multiple >= 2.5
-      if share >= 0.9 then severity = "high"
+      -- the garbage the goal allows must matter next to the limit (the runtime's 4 MiB minimum goal never does)
+      local material = next_gc - (live or 0) >= 0.1 * limit
+      local raised = material and multiple and multiple >= 2.5
+      if share >= 0.9 and material then severity = "high"
       elseif share >= 0.75 and raised then severity = "medium"
       elseif raised and share >= 0.5 then severity = "low"
       end

@@ -27,6 +27,11 @@ return {
         b.maps and string.format("glibc brk heap %s, other anonymous mappings %s",
                                  fmt.bytes(b.maps.brk_heap.bytes), fmt.bytes(b.maps.anon_other.bytes)) or "maps unavailable",
       }
+      local huge = b.smaps and b.smaps.AnonHugePages or 0
+      if huge >= 0.5 * outside then
+        ev[#ev + 1] = string.format("%s of anonymous RSS is in transparent huge pages: sparse use of 2 MiB pages may inflate it (see environment-thp)",
+                                    fmt.bytes(huge))
+      end
       local advice, refs, title, confidence
       local race = b.buildinfo and b.buildinfo.settings and b.buildinfo.settings["-race"] == "true"
       if race then
