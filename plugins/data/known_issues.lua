@@ -75,7 +75,9 @@ return {
     where = "heap",
     title = "timers from time.After in a loop stay in the heap until they fire",
     fix = "use time.NewTimer and Stop it; or build with Go 1.23+ and set the main module's go line to 1.23 or later (and leave GODEBUG asynctimerchan unset)",
-    refs = { "https://go.dev/doc/go1.23#timer-changes", "https://github.com/golang/go/issues/61542", "shared/reference/known-issues.md (stdlib entries)" },
+    refs = { "https://go.dev/doc/go1.23#timer-changes", "https://github.com/golang/go/issues/61542",
+             "https://go.dev/doc/godebug (the go line sets the GODEBUG defaults; cmd/go records them as DefaultGODEBUG in build info)",
+             "shared/reference/known-issues.md (stdlib entries)" },
   },
   {
     id = "go-http2-canonical-header-cache",
