@@ -101,10 +101,15 @@ return {
     local target = limit and 0.9 * limit
     if target then
       local room = target - nonheap - outside - files
-      local g = room > live and math.floor(100 * (room / live - 1) / 10) * 10 or nil
-      if g and g >= 25 then
+      -- GOGC multiplies the GC's own base (the marked heap, plus stacks and globals from Go 1.18),
+      -- which the goal itself gives: NextGC / (1 + GOGC/100); the profile's sampled heap is smaller
+      local base = gogc and next_gc / (1 + gogc / 100) or live
+      local g = room > base and math.floor(100 * (room / base - 1) / 10) * 10 or nil
+      if g and gogc and g >= gogc then
+        advice[#advice + 1] = string.format("GOGC=%s already keeps the goal under 90%% of the limit; the rest of the memory is what to look at", gogc_s)
+      elseif g and g >= 25 then
         advice[#advice + 1] = string.format("GOGC=%d keeps the goal near %s, under 90%% of the limit with this live heap", math.min(g, 100000),
-                                            fmt.bytes(live * (1 + math.min(g, 100000) / 100)))
+                                            fmt.bytes(base * (1 + math.min(g, 100000) / 100)))
       else
         advice[#advice + 1] = "no GOGC keeps a heap of this live size under 90% of the limit: raise the limit or shrink the live data"
       end
