@@ -22,7 +22,7 @@ local function parse_limit(s)
 end
 
 local function parse_gogc(s)
-  if s == nil or s == "" then return 100, "100 (default)" end
+  if s == nil or s == "" then return 100, "100, the default" end
   if s == "off" then return nil, "off" end
   local n = tonumber(s)
   if not n or n < 0 then return 100, s .. " (invalid: 100 applies)" end
