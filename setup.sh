@@ -6,6 +6,9 @@
 #   ./setup.sh test   install what is missing (test tools too), build, and
 #                     run the whole test suite; ends with "N passed, N failed"
 #   ./setup.sh build  install the build dependencies and build only
+#   ./setup.sh corpus [NAME...]  install what bundles/make-corpus.sh needs
+#                     (Debian Go modules and services too), build, and
+#                     regenerate the bundles (as root)
 #
 # Packages are installed only when missing: 'apt-get update' once, then one
 # 'apt-get install -y'. Re-running is cheap.
@@ -29,6 +32,10 @@ test_pkgs=(golang-go prometheus python3 valgrind time curl gzip protobuf-compile
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 # tests/html-report.sh drives Debian's chromium headless through
 # playwright-core, a test-only npm package pinned by tests/browser/package-lock.json.
+# bundles/make-corpus.sh rebuilds the knowledge bundles from real Debian
+# packages: a Go module from /usr/share/gocode/src and three packaged
+# services (the shipped bundles need none of them to be tested).
+corpus_pkgs=(golang-github-victoriametrics-fastcache-dev etcd-server prometheus-alertmanager)
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -85,8 +92,14 @@ test)
 	install_browser_driver
 	exec bash tests/run-all.sh
 	;;
+corpus)
+	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}" "${corpus_pkgs[@]}"
+	build
+	shift
+	exec bash bundles/make-corpus.sh "$@"
+	;;
 -h|--help|help)
-	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	;;
 *)
 	echo "setup.sh: unknown mode '$mode' (demo, test or build)" >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make-corpus.sh: regenerate the triage incident corpus in bundles/.
 #
-# Builds the programs in bundles/programs/ (stdlib and local modules only),
+# Builds the programs in bundles/programs/ (stdlib, local modules and Debian's
+# golang-*-dev modules in /usr/share/gocode/src, through go.mod replace),
 # runs each in its own cgroup v1 memory cgroup and network namespace
 # (listening on its own 127.0.0.1:6060, like a pod), waits until it has
 # reached the state of its incident, collects a bundle with
@@ -15,7 +16,10 @@
 #        GOCACHE  Go build cache (default: go's own, ~/.cache/go-build)
 #
 # Needs root, a writable cgroup v1 memory hierarchy at /sys/fs/cgroup/memory,
-# go, unshare, ip, python3 and (for healthy-prometheus) prometheus. Every
+# go, unshare, ip, python3, (for healthy-prometheus*) prometheus, (for
+# healthy-etcd) etcd-server, (for healthy-alertmanager)
+# prometheus-alertmanager and (for offheap-fastcache) the Debian package
+# golang-github-victoriametrics-fastcache-dev (modules in /usr/share/gocode/src). Every
 # process started here ends by itself (-exit-after, timeout) and is also
 # killed by PID on exit; every cgroup made here is removed.
 set -u
@@ -26,7 +30,9 @@ TRIAGE=${TRIAGE:-$ROOT/build/triage}
 OUT=${OUT:-$HERE}
 CG=/sys/fs/cgroup/memory
 ALL=(case1-agent-cache case2-unclosed-body case3-etcd-watch case4-page-cache
-	case5-small-objects healthy-service healthy-prometheus)
+	case5-small-objects healthy-service healthy-prometheus
+	heap-goal-gogc400 mapped-file offheap-fastcache timer-loop race-build thp-sparse-arena
+	healthy-prometheus-2g healthy-etcd healthy-alertmanager)
 
 die() { echo "make-corpus: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (cgroups, network namespaces)"
@@ -112,6 +118,54 @@ collect() {
 	chmod 0644 "$W/$name.tgz"
 	mv -f "$W/$name.tgz" "$OUT/$name.tgz" || die "$name: cannot move the bundle to $OUT"
 	log "$name: $(stat -c %s "$OUT/$name.tgz") bytes -> $OUT/$name.tgz"
+}
+
+# collect_small NAME PID: one snapshot, 1 s of CPU profile: a small bundle
+collect_small() {
+	local name=$1 pid=$2 cg=$CUR_CG
+	log "$name: usage $(( $(cat "$cg/memory.usage_in_bytes") >> 20 )) MiB of $(( $(cat "$cg/memory.limit_in_bytes") >> 20 )) MiB; collecting (pid $pid)"
+	"$TRIAGE" collect -q --cpu-seconds 1 -o "$W/$name.tgz" "$pid" > "$W/$name.collect" 2>&1 ||
+		{ cat "$W/$name.collect" >&2; die "$name: triage collect failed"; }
+	tar -xzOf "$W/$name.tgz" manifest.json | grep -q '"interrupted": *false' || die "$name: collection was interrupted"
+	chmod 0644 "$W/$name.tgz"
+	mv -f "$W/$name.tgz" "$OUT/$name.tgz" || die "$name: cannot move the bundle to $OUT"
+	log "$name: $(stat -c %s "$OUT/$name.tgz") bytes -> $OUT/$name.tgz"
+}
+
+# daemon NAME LIMIT_BYTES EXE ARGS...: a packaged service that does not end
+# by itself, in a new memory cgroup and network namespace under timeout
+# (outside the cgroup); sets TPID (timeout) and DPID (the service).
+daemon() {
+	local name=$1 limit=$2 exe=$3 cg
+	shift 2
+	command -v "$exe" >/dev/null || die "$exe not found"
+	cg=$CG/triage-corpus-$$-$name
+	mkdir "$cg" || die "mkdir $cg"
+	CGS+=("$cg")
+	CUR_CG=$cg
+	echo "$limit" > "$cg/memory.limit_in_bytes" || die "limit on $cg"
+	timeout -k 5 150 unshare --net sh -c 'echo $$ > "$1/cgroup.procs" && ip link set lo up && shift && exec "$@"' \
+		sh "$cg" "$@" > "$W/$name.out" 2>&1 &
+	TPID=$!
+	PIDS+=("$TPID")
+	DPID=
+	for _ in $(seq 50); do
+		DPID=$(cat "/proc/$TPID/task/$TPID/children" 2>/dev/null | awk '{print $1}')
+		[ -n "$DPID" ] && [ "$(readlink "/proc/$DPID/exe")" = "$(command -v "$exe")" ] && break
+		DPID=
+		sleep 0.1
+	done
+	[ -n "$DPID" ] || die "$exe did not start"
+	PIDS+=("$DPID")
+}
+
+# stop_daemon: TERM the service (timeout reaps it), then stop timeout and the cgroup
+stop_daemon() {
+	kill -TERM "$DPID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$DPID" 2>/dev/null && kill -KILL "$DPID"
+	forget "$DPID"
+	stop $TPID
 }
 
 # forget PID: no longer ours to kill (it was waited for)
@@ -242,6 +296,115 @@ for name in "${NAMES[@]}"; do
 		forget "$ppid"
 		stop $TPID
 		rm -rf "$W/prom-data"
+		;;
+	heap-goal-gogc400)
+		# ~240 MiB of live sessions, 400 MiB/s of garbage, GOGC=400 and no
+		# GOMEMLIMIT in 1.5 GiB: the heap goal is ~5x live, ~1.2 GiB
+		build gogc400 . session-store
+		start $name $((1536 * MiB)) env GOGC=400 "$W/bin/session-store" -addr $ADDR -exit-after 120s
+		wait_line $name '^ready' 60
+		sleep 15
+		collect_small $name $TPID
+		stop $TPID
+		;;
+	mapped-file)
+		# a 600 MB data file written, mapped read-only and read whole, in 2 GiB
+		build mapped-file . geo-lookup
+		mkdir -p "$W/geo"
+		start $name $((2048 * MiB)) "$W/bin/geo-lookup" -addr $ADDR -exit-after 120s -file "$W/geo/GeoLite2-City.mmdb" \
+			-size-mb 600
+		wait_line $name '^ready' 90
+		sleep 3
+		collect_small $name $TPID
+		stop $TPID
+		rm -rf "$W/geo"
+		;;
+	offheap-fastcache)
+		# github.com/VictoriaMetrics/fastcache from Debian: 400 MiB in mmap'd chunks, in 1 GiB
+		build offheap-fastcache . token-cache
+		start $name $((1024 * MiB)) "$W/bin/token-cache" -addr $ADDR -exit-after 120s -max-mb 512 -fill-mb 400
+		wait_line $name '^ready' 60
+		sleep 3
+		collect_small $name $TPID
+		stop $TPID
+		;;
+	timer-loop)
+		# 40,000 events a second through select { case out <- ev: case <-time.After(time.Minute): }
+		# with Go 1.19: every timer stays in the heap for its minute
+		build timer-loop . event-relay
+		start $name $((512 * MiB)) "$W/bin/event-relay" -addr $ADDR -exit-after 120s
+		wait_line $name '^ready' 60
+		sleep 20
+		collect_small $name $TPID
+		stop $TPID
+		;;
+	race-build)
+		# the healthy catalog service, built with -race (cgo), in 512 MiB
+		log "build healthy-service -race -> catalog-api"
+		(cd "$HERE/programs/healthy-service" && CGO_ENABLED=1 go build -race -trimpath -buildvcs=false \
+			-o "$W/bin/catalog-api-race" .) || die "go build -race healthy-service"
+		start $name $((512 * MiB)) "$W/bin/catalog-api-race" -addr $ADDR -exit-after 120s
+		wait_line $name '^ready' 60
+		sleep 20
+		collect_small $name $TPID
+		stop $TPID
+		;;
+	thp-sparse-arena)
+		# 12,000 64-byte slots hashed over a 768 MiB table advised MADV_HUGEPAGE, in 1 GiB
+		build thp-sparse-arena . slot-index
+		start $name $((1024 * MiB)) "$W/bin/slot-index" -addr $ADDR -exit-after 120s
+		wait_line $name '^ready' 60
+		sleep 3
+		collect_small $name $TPID
+		stop $TPID
+		;;
+	healthy-prometheus-2g)
+		# Debian's prometheus scraping itself, in 2 GiB
+		mkdir -p "$W/prom2-data"
+		cat > "$W/prometheus2.yml" <<-EOF
+		global:
+		  scrape_interval: 1s
+		scrape_configs:
+		  - job_name: prometheus
+		    static_configs:
+		      - targets: ['$ADDR']
+		EOF
+		daemon $name $((2048 * MiB)) prometheus --config.file="$W/prometheus2.yml" \
+			--storage.tsdb.path="$W/prom2-data" --web.listen-address=$ADDR
+		wait_line $name 'Server is ready to receive web requests' 60
+		sleep 10
+		collect_small $name "$DPID"
+		stop_daemon
+		rm -rf "$W/prom2-data"
+		;;
+	healthy-etcd)
+		# Debian's etcd-server 3.4, a one-member cluster with pprof on its client port, in 2 GiB
+		mkdir -p "$W/etcd-data"
+		daemon $name $((2048 * MiB)) etcd --data-dir "$W/etcd-data" --enable-pprof \
+			--listen-client-urls http://$ADDR --advertise-client-urls http://$ADDR \
+			--listen-peer-urls http://127.0.0.1:2380
+		wait_line $name 'ready to serve client requests' 60
+		sleep 10
+		collect_small $name "$DPID"
+		stop_daemon
+		rm -rf "$W/etcd-data"
+		;;
+	healthy-alertmanager)
+		# Debian's prometheus-alertmanager 0.25 with a null receiver, in 2 GiB
+		mkdir -p "$W/am-data"
+		cat > "$W/alertmanager.yml" <<-EOF
+		route:
+		  receiver: 'null'
+		receivers:
+		  - name: 'null'
+		EOF
+		daemon $name $((2048 * MiB)) prometheus-alertmanager --config.file="$W/alertmanager.yml" \
+			--storage.path="$W/am-data" --web.listen-address=$ADDR --cluster.listen-address=
+		wait_line $name 'Listening' 60
+		sleep 10
+		collect_small $name "$DPID"
+		stop_daemon
+		rm -rf "$W/am-data"
 		;;
 	esac
 done

@@ -1,75 +1,46 @@
 -- known_issues: memory problems of widely used Go modules that are fixed in
--- a known version, kept as data. A team adds an entry here (or in its own
--- copy of this plugin) after an incident; the libraries/known-issue rule
--- matches entries against the binary's build info and the profiles.
---
--- Fields: id; module (path, or a list of paths: forks and renames);
--- fixed_in (first good version, or nil when unfixed); affected (a note);
--- signatures (function-name substrings; at least one must carry memory in
--- the heap profile, or goroutines in the goroutine profile); where ("heap",
--- "goroutines" or "any"); title; fix; refs.
-local issues = {
-  {
-    id = "etcd-clientv3-watch-streams",
-    module = { "github.com/coreos/etcd", "go.etcd.io/etcd" },
-    fixed_in = "v3.2.5",
-    affected = "clientv3 keyed watcher streams by fmt.Sprintf(\"%v\", ctx); a context with a deadline prints its remaining time, so the key never repeats",
-    signatures = { "clientv3.(*watcher).newWatcherGrpcStream", "newWatcherGrpcStream", "clientv3.(*watcher).Watch" },
-    where = "heap",
-    title = "etcd clientv3 leaks watch streams keyed by a formatted context",
-    fix = "upgrade the etcd client past the release that changed the stream key (etcd-io/etcd PR #8347, 2017); until then, do not pass contexts with deadlines to Watch",
-    refs = { "https://github.com/etcd-io/etcd/pull/8347", "shared/casebook.md case 3" },
-  },
-  {
-    id = "rancher-steve-list-cache",
-    module = { "github.com/rancher/steve" },
-    fixed_in = nil,
-    affected = "the proxy store keeps list results in an LRU of up to 1000 entries for 30 minutes; each can be hundreds of KB to MB of JSON",
-    signatures = { "steve/pkg/stores/proxy" },
-    where = "heap",
-    title = "rancher steve's list cache holds large JSON list results",
-    fix = "turn the list cache off (the agent's environment switch for the steve cache) or bound its size; upgrade steve to a release with a size-bounded cache",
-    refs = { "shared/casebook.md case 1" },
-  },
-  {
-    id = "rancher-remotedialer-session-goroutines",
-    module = { "github.com/rancher/remotedialer" },
-    fixed_in = nil,
-    affected = "each short aggregation request started a serveMessage goroutine that never exited",
-    signatures = { "remotedialer.(*Session).serveMessage" },
-    where = "goroutines",
-    title = "remotedialer session goroutines never exit",
-    fix = "upgrade rancher/steve and remotedialer to releases where aggregation closes its sessions",
-    refs = { "shared/casebook.md case 1" },
-  },
-  {
-    id = "dockershim-json-small-objects",
-    module = { "k8s.io/kubernetes", "github.com/docker/docker" },
-    fixed_in = nil,
-    affected = "kubelet's dockershim decoded container inspect JSON into many small objects (ExecSync / ContainerInspect)",
-    signatures = { "dockershim.(*dockerService).ExecSync", "client.(*Client).ContainerInspect" },
-    where = "heap",
-    title = "kubelet dockershim JSON decoding creates millions of small objects",
-    fix = "move off dockershim to containerd (CRI); reduce exec probes; upgrade containerd past 1.4.0 where the vendor reported the problem",
-    refs = { "shared/casebook.md case 5" },
-  },
-  {
-    id = "go-time-after-in-loop",
-    module = { "std" },
-    fixed_in = "go1.23",
-    affected = "before Go 1.23 a time.After/NewTimer not stopped stays in the heap until it fires",
-    signatures = { "time.NewTimer", "time.After" },
-    where = "heap",
-    title = "timers from time.After in a loop stay in the heap until they fire",
-    fix = "use time.NewTimer and Stop it, or upgrade to Go 1.23 where unreferenced timers are collected",
-    refs = { "https://go.dev/doc/go1.23#timer-changes" },
-  },
-}
+-- a known version (or are usage traps), kept as data in
+-- plugins/data/known_issues.lua plus any team rule directory's
+-- data/known_issues.lua (b.data.known_issues, later ids replacing earlier
+-- ones). This plugin checks each entry and fills in the defaults; the
+-- libraries/known-issue rule matches the entries against the binary's
+-- build info and the profiles.
+local WHERE = { heap = true, goroutines = true, any = true }
+local MiB = 1048576
+
+local function strings(v)
+  if type(v) == "string" then return { v } end
+  local out = {}
+  if type(v) == "table" then
+    for _, s in ipairs(v) do if type(s) == "string" then out[#out + 1] = s end end
+  end
+  return out
+end
 
 return {
   name = "known_issues",
-  description = "known memory issues of Go modules, as data (extend it)",
+  requires = { "data" },
+  description = "known memory issues of Go modules, from plugins/data/known_issues.lua and team data/ directories",
   build = function(b)
-    return issues
+    local out = {}
+    for _, e in ipairs(b.data.known_issues or {}) do
+      local sigs = strings(e.signatures)
+      local mods = strings(e.module)
+      -- an entry that cannot match anything is left out rather than guessed at
+      if #sigs > 0 and #mods > 0 and type(e.title) == "string" then
+        out[#out + 1] = {
+          id = e.id, module = mods, fixed_in = strings(e.fixed_in), introduced = e.introduced,
+          affected = type(e.affected) == "string" and e.affected or "",
+          signatures = sigs, where = WHERE[e.where] and e.where or "any",
+          min_heap_share = tonumber(e.min_heap_share) or 0.1,
+          min_heap_bytes = tonumber(e.min_heap_bytes) or 4 * MiB,
+          min_goroutines = tonumber(e.min_goroutines) or 100,
+          go_line = type(e.go_line) == "table" and { version = e.go_line.version, godebug = e.go_line.godebug } or nil,
+          title = e.title, fix = type(e.fix) == "string" and e.fix or "", refs = strings(e.refs),
+          origin = e.origin, file = e.file,
+        }
+      end
+    end
+    return out
   end,
 }

@@ -178,6 +178,12 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 	if (o->base_bundle)
 		r->base_bundle = xstrdup(o->base_bundle);
 
+	/* b.data: the knowledge tables plugins build their facts from */
+	lua_getfield(L, LUA_REGISTRYINDEX, REG_FACTS);
+	load_data(L, o, r, NULL);
+	lua_setfield(L, -2, "data");
+	lua_pop(L, 1);
+	json_object_object_add(status, "data", json_object_new_string("ok"));
 	run_plugins(L, o, status, r);
 	/* rules can see what is missing and why: b.unavailable[name] = reason */
 	lua_getfield(L, LUA_REGISTRYINDEX, REG_FACTS);

@@ -75,9 +75,21 @@ void report_load_error(struct report *r, const struct loaded *x, const char *fal
 int fact_available(lua_State *L, const char *path);
 /* Why a fact is missing: its recorded status, else a plain "unavailable". */
 void missing_reason(json_object *status, const char *path, struct strbuf *out);
+/* The built-in plugins, then each rule directory's plugins/ (a later name replaces an earlier one). */
+void load_plugins(lua_State *L, const struct analyze_options *o, struct loadset *ps);
 /* Loads and runs the plugins; each adds the fact of its name, or a status saying why not. */
 void run_plugins(lua_State *L, const struct analyze_options *o, json_object *status,
 		 struct report *r);
+
+/* ---- data.c ---- */
+
+/*
+ * Pushes b.data: every data table (plugins/data/NAME.lua, then DIR/data/NAME.lua
+ * of each rule directory), entries tagged with origin and file, a later id
+ * replacing an earlier one. Files that fail go to r (when not NULL) as load
+ * errors; listing (when not NULL) gets a row per entry and per failed file.
+ */
+void load_data(lua_State *L, const struct analyze_options *o, struct report *r, struct rule_list *listing);
 
 /* ---- reporter.c ---- */
 

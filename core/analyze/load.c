@@ -267,6 +267,29 @@ int analyze_list_rules(const struct analyze_options *o, struct rule_list *out, s
 		ri->overridden = x->overridden;
 	}
 	loadset_release(L, &rules);
+	{
+		struct loadset ps = { 0 };
+
+		load_plugins(L, o, &ps);
+		for (i = 0; i < ps.nr; i++) {
+			struct loaded *x = &ps.items[i];
+			struct rule_info *ri;
+
+			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+			ri = &out->items[out->nr++];
+			memset(ri, 0, sizeof(*ri));
+			ri->id = xstrdup(x->id ? x->id : "-");
+			ri->rung = xstrdup("plugin");
+			ri->title = xstrdup(x->description ? x->description : "");
+			ri->file = xstrdup(x->file);
+			ri->origin = xstrdup(x->origin);
+			ri->error = x->error ? xstrdup(x->error) : NULL;
+			ri->overridden = x->overridden;
+		}
+		loadset_release(L, &ps);
+	}
+	load_data(L, o, NULL, out);
+	lua_pop(L, 1);
 	sandbox_close(L);
 	return 0;
 }

@@ -122,9 +122,11 @@ static void list_lua_at(const char *dir, struct strlist *out, int depth, int rec
 		if (de->d_name[0] == '.')
 			continue;
 		strbuf_addf(&p, "%s/%s", dir, de->d_name);
-		if (recurse && depth == 0 && is_dir(p.buf))
-			list_lua_at(p.buf, out, 1, recurse);
-		else if (has_suffix(de->d_name, ".lua"))
+		if (recurse && depth == 0 && is_dir(p.buf)) {
+			/* a rule directory's plugins/ and data/ hold plugins and data, not rules */
+			if (strcmp(de->d_name, "plugins") && strcmp(de->d_name, "data"))
+				list_lua_at(p.buf, out, 1, recurse);
+		} else if (has_suffix(de->d_name, ".lua"))
 			strlist_add(out, p.buf);
 		strbuf_release(&p);
 	}

@@ -15,7 +15,7 @@ static int plugin_index(const struct loadset *ps, const char *name)
 	size_t i;
 
 	for (i = 0; i < ps->nr; i++)
-		if (ps->items[i].id && !strcmp(ps->items[i].id, name))
+		if (ps->items[i].id && !ps->items[i].overridden && !strcmp(ps->items[i].id, name))
 			return (int)i;
 	return -1;
 }
@@ -155,30 +155,64 @@ static void run_plugin(lua_State *L, struct loadset *ps, size_t i, json_object *
 	strbuf_release(&err);
 }
 
+void load_plugins(lua_State *L, const struct analyze_options *o, struct loadset *ps)
+{
+	struct strbuf dir = STRBUF_INIT;
+	size_t d, i, j;
+
+	/* the built-in plugins, then each rule directory's plugins/, a later name replacing an earlier one */
+	for (d = 0; d <= o->nr_rule_dirs; d++) {
+		struct strlist files = STRLIST_INIT;
+		const char *origin = "built-in";
+
+		strbuf_reset(&dir);
+		if (d == 0) {
+			if (!o->plugin_dir)
+				continue;
+			strbuf_addstr(&dir, o->plugin_dir);
+		} else {
+			strbuf_addf(&dir, "%s/plugins", o->rule_dirs[d - 1].path);
+			origin = o->rule_dirs[d - 1].origin;
+		}
+		list_lua(dir.buf, &files, 0);
+		for (i = 0; i < files.nr; i++) {
+			struct loaded *x;
+
+			ALLOC_GROW(ps->items, ps->nr + 1, ps->alloc);
+			x = &ps->items[ps->nr++];
+			load_one(L, files.items[i], origin, 1, x);
+			if (x->error || !x->id)
+				continue;
+			for (j = 0; j + 1 < ps->nr; j++)
+				if (ps->items[j].id && !ps->items[j].overridden && !strcmp(ps->items[j].id, x->id))
+					ps->items[j].overridden = 1;
+		}
+		strlist_release(&files);
+	}
+	strbuf_release(&dir);
+}
+
 void run_plugins(lua_State *L, const struct analyze_options *o, json_object *status,
 			struct report *r)
 {
-	struct strlist files = STRLIST_INIT;
 	struct loadset ps = { 0 };
 	size_t i;
 
-	if (o->plugin_dir)
-		list_lua(o->plugin_dir, &files, 0);
-	for (i = 0; i < files.nr; i++) {
-		struct loaded *x;
+	load_plugins(L, o, &ps);
+	for (i = 0; i < ps.nr; i++) {
+		struct loaded *x = &ps.items[i];
 
-		ALLOC_GROW(ps.items, ps.nr + 1, ps.alloc);
-		x = &ps.items[ps.nr++];
-		load_one(L, files.items[i], "built-in", 1, x);
 		if (x->error) {
 			/* a broken plugin shows up with the rules: someone must fix it */
 			report_load_error(r, x, "(plugin)", "plugin", x->error);
 			x->done = x->failed = 1;
+		} else if (x->overridden) {
+			x->done = 1;	/* replaced by a later directory's plugin of the same name */
 		}
 	}
 	for (i = 0; i < ps.nr; i++)
-		run_plugin(L, &ps, i, status, r, 0);
+		if (!ps.items[i].overridden)
+			run_plugin(L, &ps, i, status, r, 0);
 	loadset_release(L, &ps);
-	strlist_release(&files);
 }
 

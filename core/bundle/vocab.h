@@ -58,6 +58,8 @@
 #define ART_PROC_IO "proc/io"
 #define ART_PROC_CMDLINE "proc/cmdline"	/* redacted */
 #define ART_PROC_ENVIRON "proc/environ"	/* the Go runtime's variables only */
+#define ART_PROC_SMAPS "proc/smaps"	/* per mapping, capped at SMAPS_ARTIFACT_CAP */
+#define SMAPS_ARTIFACT_CAP (64u << 20)
 
 /* cgroup: the memory controller's files under ART_CGROUP_DIR "<name>" */
 #define ART_CGROUP_DIR "cgroup/"
@@ -94,6 +96,7 @@
 #define ART_HOST_THP_DEFRAG "host/thp-defrag"
 #define ART_HOST_OVERCOMMIT "host/overcommit_memory"
 #define ART_HOST_PRESSURE_MEMORY "host/pressure-memory"
+#define ART_HOST_THP_MAX_PTES_NONE "host/thp-khugepaged-max_ptes_none"
 
 /* buildinfo */
 #define ART_BUILDINFO_TEXT "buildinfo/go-version-m.txt"

@@ -46,6 +46,7 @@ void collect_host(struct collection *c)
 		{ ART_HOST_THP_DEFRAG, "/sys/kernel/mm/transparent_hugepage/defrag", 1 },
 		{ ART_HOST_OVERCOMMIT, "/proc/sys/vm/overcommit_memory", 0 },
 		{ ART_HOST_PRESSURE_MEMORY, "/proc/pressure/memory", 1 },
+		{ ART_HOST_THP_MAX_PTES_NONE, "/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none", 1 },
 	};
 	const char *os_release = "/etc/os-release";
 	size_t i;

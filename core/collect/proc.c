@@ -302,6 +302,23 @@ out:
 	strbuf_release(&clean);
 }
 
+/*
+ * /proc/PID/smaps: per-mapping RSS (which file, shared or private, huge
+ * pages). It grows with the number of mappings, so it has a cap of its own
+ * below the per-artifact one; past it the artifact is cut and marked so.
+ */
+static void collect_smaps(struct collection *c, pid_t pid)
+{
+	uint64_t cap = c->max_artifact_bytes;
+	char file[64];
+
+	snprintf(file, sizeof(file), "/proc/%ld/smaps", (long)pid);
+	if (c->max_artifact_bytes > SMAPS_ARTIFACT_CAP)
+		c->max_artifact_bytes = SMAPS_ARTIFACT_CAP;
+	collect_file(c, ART_PROC_SMAPS, SOURCE_PROC, file, 0);
+	c->max_artifact_bytes = cap;
+}
+
 void collect_proc(struct collection *c, pid_t pid, int cheap_only)
 {
 	/*
@@ -324,6 +341,10 @@ void collect_proc(struct collection *c, pid_t pid, int cheap_only)
 		snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, paths[i] + dir);
 		collect_file(c, paths[i], SOURCE_PROC, file, 0);
 	}
+	if (collection_interrupted(c))
+		return;
+	if (!cheap_only)
+		collect_smaps(c, pid);
 	if (collection_interrupted(c))
 		return;
 	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, ART_PROC_CMDLINE + dir);

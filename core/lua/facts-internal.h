@@ -35,5 +35,7 @@ int cgroup_version(const struct bundle *b, lua_State *L, int push_info, struct s
 void push_goroutines(lua_State *L, const struct goroutine_dump *d);
 void push_go_version(lua_State *L, const char *v);
 void push_environ(lua_State *L, const struct bundle_file *f);
+/* b.mappings from proc/smaps (facts-smaps.c). */
+int push_smaps(lua_State *L, const struct bundle_file *f, struct strbuf *why);
 
 #endif

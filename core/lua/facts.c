@@ -217,6 +217,11 @@ static int fact_host(lua_State *L, const struct fact_ctx *c, const struct bundle
 			lua_setfield(L, -2, "thp_enabled");
 		}
 	}
+	if ((f = fact_artifact(c->b, ART_HOST_THP_MAX_PTES_NONE, why)) && f->len && f->data[0] >= '0' &&
+	    f->data[0] <= '9') {
+		lua_pushinteger(L, atoi((const char *)f->data));
+		lua_setfield(L, -2, "thp_max_ptes_none");
+	}
 	if ((f = fact_artifact(c->b, ART_HOST_OVERCOMMIT, why))) {
 		lua_pushinteger(L, atoi((const char *)f->data));
 		lua_setfield(L, -2, "overcommit_memory");
@@ -292,6 +297,13 @@ static int fact_cgroup_procs(lua_State *L, const struct fact_ctx *c, const struc
 	return 0;
 }
 
+static int fact_mappings(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
+			 struct strbuf *why)
+{
+	(void)c;
+	return push_smaps(L, f, why);
+}
+
 static const struct fact_source fact_sources[] = {
 	{ "memstats", NULL, fact_memstats, FACT_MAIN | FACT_SAMPLE | FACT_BASE },
 	{ "status", ART_PROC_STATUS, fact_kv, FACT_MAIN | FACT_SAMPLE | FACT_BASE },
@@ -304,6 +316,7 @@ static const struct fact_source fact_sources[] = {
 	{ "env", ART_PROC_ENVIRON, fact_env, FACT_MAIN },
 	{ "goroutines", ART_GOROUTINE_DEBUG2, fact_goroutines, FACT_MAIN },
 	{ "cgroup_procs", ART_CGROUP_PROCS, fact_cgroup_procs, FACT_MAIN },
+	{ "mappings", ART_PROC_SMAPS, fact_mappings, FACT_MAIN | FACT_BASE },
 };
 
 /* Pushes every fact of the snapshot c into the table on top; status may be NULL. */

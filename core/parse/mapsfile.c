@@ -215,3 +215,19 @@ cleanup:
 	free(guessed);
 	return ret;
 }
+
+int mapsfile_line(const char *p, const char *end, struct maps_line *out)
+{
+	struct mapping m;
+
+	if (!p || end <= p || (size_t)(end - p) > MAPS_MAX_LINE || memchr(p, '\0', (size_t)(end - p)) ||
+	    parse_line(p, end, &m) < 0)
+		return -1;
+	out->start = m.start;
+	out->end = m.end;
+	out->offset = m.offset;
+	memcpy(out->perms, m.perms, sizeof(out->perms));
+	out->path = m.path;
+	out->path_len = m.path_len;
+	return 0;
+}

@@ -64,4 +64,15 @@ void maps_summary_init(struct maps_summary *s);
 int mapsfile_parse(struct maps_summary *s, const char *text, size_t len, const char *exe,
 		   struct strbuf *err);
 
+/* One maps line ("start-end perms offset dev inode [path]"), also the header of an smaps entry. */
+struct maps_line {
+	uint64_t start, end, offset;
+	char perms[5];
+	const char *path;	/* into the line, not NUL-terminated; NULL when anonymous */
+	size_t path_len;
+};
+
+/* Parses the line [p, end); -1 when it is not a mapping line. */
+int mapsfile_line(const char *p, const char *end, struct maps_line *out);
+
 #endif

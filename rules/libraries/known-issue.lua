@@ -3,6 +3,47 @@
 -- signature frames in the profiles.
 local fmt = require("triage.fmt")
 local semver = require("triage.semver")
+
+-- "go1.19.8" -> "go1.19", "v0.4.0" -> "v0.4": the release line a fix belongs to
+local function line(v)
+  return type(v) == "string" and v:match("^(v?g?o?%d+%.%d+)") or nil
+end
+
+-- true: older than the fix; false: fixed; nil: cannot tell (unparseable version)
+local function older_than_fix(v, fixes)
+  if #fixes == 0 then return true end
+  local l = line(v)
+  if not l then return nil end
+  local lowest
+  for _, f in ipairs(fixes) do
+    if line(f) == l then return semver.less(v, f) end
+    if not lowest or semver.less(f, lowest) then lowest = f end
+  end
+  -- a release line without its own fix: affected when older than every fixed line
+  return semver.less(v, lowest)
+end
+
+-- Go 1.23 timer semantics apply only when the main module's go line is
+-- 1.23 or later: the go command then leaves asynctimerchan out of the
+-- binary's DefaultGODEBUG (build info), and GODEBUG can still turn it back.
+local function go_line_affected(b, gl)
+  local gover = b.buildinfo.go_version
+  if semver.less(gover, gl.version) ~= false then
+    return true, string.format("built with %s, older than %s", tostring(gover), gl.version)
+  end
+  local dflt = b.buildinfo.settings and b.buildinfo.settings.DefaultGODEBUG or ""
+  local env = b.env and b.env.GODEBUG or ""
+  local off = gl.godebug .. "=1"
+  if env:find(off, 1, true) then
+    return true, string.format("GODEBUG=%s in the environment restores the old behaviour", off)
+  end
+  if dflt:find(off, 1, true) then
+    return true, string.format("built with %s, but the main module's go line is older than %s (build info DefaultGODEBUG has %s)",
+                               gover, gl.version:gsub("^go", ""), off)
+  end
+  return false, string.format("built with %s and a main module declaring go >= %s", gover, gl.version:gsub("^go", ""))
+end
+
 return {
   id = "libraries-known-issue",
   rung = "libraries",
@@ -24,10 +65,19 @@ return {
         elseif deps[m] then mod, ver = m, deps[m] end
         if mod then break end
       end
-      -- an unparseable version ("(devel)", a local replacement) may be affected
-      local older = issue.fixed_in and semver.less(ver, issue.fixed_in)
-      local affected = mod and (not issue.fixed_in or older ~= false)
-      local sure = not issue.fixed_in or older == true
+      local affected, sure, why = false, true, nil
+      if mod then
+        if issue.go_line then
+          affected, why = go_line_affected(b, issue.go_line)
+        elseif issue.introduced and semver.less(ver, issue.introduced) then
+          affected = false
+        else
+          local older = older_than_fix(ver, issue.fixed_in)
+          -- an unparseable version ("(devel)", a local replacement) may be affected
+          affected = older ~= false
+          sure = #issue.fixed_in == 0 or older == true
+        end
+      end
       if affected then
         local best, where = 0, nil
         for _, sig in ipairs(issue.signatures) do
@@ -40,18 +90,24 @@ return {
             if v > 0 and (where ~= "heap") and v > best then best, where = v, "goroutines" end
           end
         end
-        local strong = (where == "heap" and best >= 0.1 * heap_total) or (where == "goroutines" and best >= 100)
+        local strong = (where == "heap" and best >= issue.min_heap_share * heap_total and best >= issue.min_heap_bytes)
+                       or (where == "goroutines" and best >= issue.min_goroutines)
         if strong then
           matched = matched + 1
-          local ev = { string.format("the binary uses %s %s%s", mod, ver,
-                                     issue.fixed_in and (", fixed in " .. issue.fixed_in) or ", no fixed release known") }
+          local fixed = #issue.fixed_in > 0 and (", fixed in " .. table.concat(issue.fixed_in, " / ")) or
+                        (issue.go_line and "" or ", no fixed release known")
+          local ev = { string.format("the binary uses %s %s%s", mod, ver, fixed) }
+          if why then ev[#ev + 1] = why end
           if where == "heap" then
             ev[#ev + 1] = string.format("%s of in-use heap (%s) under its signature frames", fmt.bytes(best), fmt.pct(best, heap_total))
           else
             ev[#ev + 1] = string.format("%s goroutines in its signature frames", fmt.count(best))
           end
           ev[#ev + 1] = issue.affected
-          if not sure then ev[#ev + 1] = "version '" .. tostring(ver) .. "' cannot be compared with " .. issue.fixed_in end
+          if not sure then ev[#ev + 1] = "version '" .. tostring(ver) .. "' cannot be compared with " .. table.concat(issue.fixed_in, " / ") end
+          if issue.origin and issue.origin ~= "built-in" then
+            ev[#ev + 1] = string.format("known issue '%s' from %s (%s)", issue.id, issue.origin, tostring(issue.file))
+          end
           -- the ledger leaves this issue explains: the module's share of the
           -- heap, or the stacks of the goroutines its functions created
           local claims, seen = {}, {}
@@ -80,7 +136,7 @@ return {
             confidence = sure and 0.9 or 0.7,
             bytes = where == "heap" and best or nil,
             claims = claims,
-            title = issue.title .. " (" .. mod .. " " .. ver .. ")",
+            title = issue.title .. " (" .. (mod == "go" and tostring(ver) or (mod .. " " .. ver)) .. ")",
             summary = "A known issue of this dependency version matches what the profiles show: " .. issue.affected .. ".",
             evidence = ev,
             advice = { issue.fix },

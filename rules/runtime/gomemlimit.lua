@@ -1,5 +1,5 @@
 -- Go >= 1.19 can be told its container limit (GOMEMLIMIT); without it the
--- GC paces on GOGC alone and happily grows the heap to twice the live set,
+-- GC paces on GOGC alone and grows the heap to (1 + GOGC/100) x the live set,
 -- past the cgroup limit.
 local fmt = require("triage.fmt")
 local semver = require("triage.semver")
@@ -27,6 +27,11 @@ return {
       r:rule_out("GOMEMLIMIT is set to " .. b.env.GOMEMLIMIT)
       return
     end
+    -- the heap goal is live x (1 + GOGC/100): twice the live data only at the default GOGC=100
+    local gogc = tonumber(b.env and b.env.GOGC or "100")
+    local goal_words = b.env and b.env.GOGC == "off" and "any multiple of (GOGC=off)" or
+                       (gogc and string.format("%s times (GOGC=%s)", (1 + gogc / 100) % 1 == 0 and string.format("%d", 1 + gogc / 100) or string.format("%.1f", 1 + gogc / 100), b.env and b.env.GOGC or "100, the default")) or
+                       "twice"
     local ms = b.memstats
     local next_gc = ms and ms.NextGC
     -- advice in general; a finding that matters when the GC's next goal
@@ -36,7 +41,7 @@ return {
       severity = near and "medium" or "low",
       confidence = 0.6,
       title = "GOMEMLIMIT is not set although the container has a " .. fmt.bytes(cg.limit) .. " limit",
-      summary = "Without GOMEMLIMIT the Go GC only follows GOGC: the heap may grow to twice the live data before a collection, regardless of the cgroup limit. A soft limit makes the GC work harder near the limit instead of letting the kernel kill the process.",
+      summary = string.format("Without GOMEMLIMIT the Go GC only follows GOGC: the heap may grow to %s the live data before a collection, regardless of the cgroup limit. A soft limit makes the GC work harder near the limit instead of letting the kernel kill the process.", goal_words),
       evidence = { string.format("%s, GOGC %s, cgroup limit %s%s", go, b.env and b.env.GOGC or "100 (default)", fmt.bytes(cg.limit),
                                  next_gc and (", next GC at " .. fmt.bytes(next_gc)) or "") },
       advice = { "set GOMEMLIMIT to about 90% of the container limit (e.g. " .. fmt.bytes(math.floor(cg.limit * 0.9)) .. ")" },

@@ -1,0 +1,3 @@
+module example.com/session-store
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/geo-lookup
+
+go 1.19

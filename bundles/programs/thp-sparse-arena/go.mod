@@ -1,0 +1,3 @@
+module example.com/slot-index
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/event-relay
+
+go 1.19
