@@ -70,6 +70,16 @@ return {
       return nil
     end
     local H = headline.bytes
+    -- mapped data files (not the binary or shared libraries), largest first,
+    -- when they are a real part of RSS
+    local data_files = {}
+    local exe = b.manifest and b.manifest.target and b.manifest.target.exe
+    for _, f in ipairs(b.mappings and b.mappings.files or {}) do
+      local code = f.exec or f.path == exe or f.path:match("%.so$") or f.path:match("%.so%.[%d%.]+$")
+      if not code and st and st.VmRSS and f.rss >= 8 * 1048576 and f.rss >= 0.05 * st.VmRSS and #data_files < 5 then
+        data_files[#data_files + 1] = f
+      end
+    end
     local function row(depth, name, n, note)
       rows[#rows + 1] = { depth = depth, name = name, bytes = n,
                           share = (n and H > 0) and n / H or nil, note = note }
@@ -98,6 +108,12 @@ return {
       row(0, "process RSS (VmRSS)", st.VmRSS, "what top shows")
       if st.RssAnon then row(1, "anonymous RSS", st.RssAnon) end
       if st.RssFile then row(1, "file-backed RSS", st.RssFile, "binary, libraries, mapped files") end
+      -- the data files the process maps, by name (per-mapping RSS from /proc/PID/smaps)
+      for _, f in ipairs(data_files) do
+        row(2, "mapped file " .. (f.path:match("[^/]+$") or f.path), f.rss, f.path .. ": " ..
+            (f.writable and "writable" or "read-only") .. ", " .. (f.shared and "MAP_SHARED" or "private") ..
+            "; counted in the cgroup's page cache too")
+      end
       if st.RssShmem and st.RssShmem > 0 then row(1, "shared memory RSS", st.RssShmem) end
       if lazy > 0 then
         row(1, "LazyFree (MADV_FREE, not yet reclaimed)", lazy, "counted in RSS until the kernel needs it")
@@ -246,7 +262,14 @@ return {
       split_anon(target_anon or 0)
       add_leaf("lazyfree", "LazyFree: freed with MADV_FREE, not yet reclaimed", lazy,
                "counted in RSS (top, container_memory_rss) until the kernel needs it")
-      add_leaf("file_rss", "file-backed RSS (binary, libraries, mapped files)", clamp0(st.RssFile))
+      local named = 0
+      for _, f in ipairs(data_files) do
+        local n = math.min(f.rss, clamp0(st.RssFile) - named)
+        add_leaf("file:" .. f.path, "mapped file " .. (f.path:match("[^/]+$") or f.path), n,
+                 f.path .. ": " .. (f.writable and "writable" or "read-only") .. (f.shared and ", MAP_SHARED" or ", private"))
+        named = named + n
+      end
+      add_leaf("file_rss", "file-backed RSS (binary, libraries, other files)", clamp0(st.RssFile) - named)
       add_leaf("shmem_rss", "shared memory RSS", clamp0(st.RssShmem))
     end
     local sum = 0

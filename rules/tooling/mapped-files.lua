@@ -82,10 +82,14 @@ return {
         "if only a part is hot, madvise(MADV_RANDOM) stops read-ahead from filling RSS, and splitting the file or reading with pread keeps cold data out of RSS",
       }
     end
+    -- the ledger's leaves for these files (when the headline is RSS)
+    local claims = {}
+    for _, f in ipairs(data) do claims[#claims + 1] = "file:" .. f.path end
     r:finding{
       severity = (total >= 0.5 * rss and total >= 256 * MiB) and "high" or "medium",
       confidence = 0.95,
       bytes = total,
+      claims = claims,
       title = string.format("%s of RSS is the memory-mapped file %s (%s, %s)", fmt.bytes(top.rss), top.path,
                             top.writable and "writable" or "read-only", kind),
       summary = "The process maps data files into memory; every page it reads is resident and counted in RSS and in the cgroup's page cache, while the Go heap stays small. Per-mapping RSS from /proc/PID/smaps names the file.",
