@@ -9,6 +9,8 @@
 #     ledger's leaves sum to the headline.
 #  2. cgo: a Go program mallocs and touches 500 MiB in C. The off-heap
 #     finding is there, sized from the ledger, and there is no LazyFree.
+#  2b. a mapped 500 MiB data file: named, with its RSS, in the ledger and
+#     the top finding.
 #  3. a healthy Debian prometheus in a cgroup with no memory limit, shared
 #     with a process that fills 1 GiB of page cache: nothing at medium or
 #     above, since nothing can be OOM-killed for the cgroup's sake.
@@ -144,6 +146,34 @@ if wait_for "$W/cgo.err" "listening on"; then
 	fi
 else
 	fail "cgo target did not start: $(cat "$W/cgo.err")"
+fi
+kill "$P" 2>/dev/null
+
+# 2b. a mapped 500 MiB data file: the ledger and the top finding name it, with its RSS
+new_cgroup mapfile 2147483648 || fail "cgroup"
+sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$CGDIR" \
+	"$W/ledger-cases" -mode mapfile -mb 500 -file "$W/data.db" -exit-after 120s 2> "$W/mapfile.err" &
+P=$!; PIDS+=("$P")
+if wait_for "$W/mapfile.err" "listening on"; then
+	"$TRIAGE" collect -q --cpu-seconds 0 -o "$W/mapfile.tgz" "$P" > /dev/null || fail "collect mapfile: exit $?"
+	if check_ledger "$W/mapfile.tgz"; then
+		python3 - "$W/report.json" "$W/data.db" <<'PY' && ok "a mapped 500 MiB file is named, with its RSS, in the ledger and the top finding" || status=1
+import json, sys
+d, path = json.load(open(sys.argv[1])), sys.argv[2]
+rows = [r for r in d["ledger"]["rows"] if r["name"] == "mapped file data.db"]
+top = d["findings"][0]
+bad = []
+if not rows or rows[0]["bytes"] < (450 << 20): bad.append("ledger row %r" % rows)
+if path not in top["title"] or "MiB" not in top["title"]: bad.append("top finding %s: %s" % (top["id"], top["title"]))
+if bad:
+    print("FAIL: mapfile: " + "; ".join(bad))
+    sys.exit(1)
+PY
+	else
+		status=1
+	fi
+else
+	fail "mapfile target did not start: $(cat "$W/mapfile.err")"
 fi
 kill "$P" 2>/dev/null
 

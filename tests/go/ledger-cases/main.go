@@ -5,6 +5,9 @@
 //	                the OS; run with GODEBUG=madvdontneed=0 the pages stay
 //	                in RSS as LazyFree (MADV_FREE)
 //	-mode cgo       mallocs and touches -mb MiB in C, outside the Go heap
+//	-mode mapfile   maps the file -file (-mb MiB, written first) read-only
+//	                and reads every page, as a service reading a database
+//	                file through mmap does
 //
 // It prints "ready" on stderr once the memory is in place and "listening
 // on ADDR" once the endpoint is up.
@@ -33,8 +36,11 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"syscall"
 	"time"
 )
+
+var mapped []byte
 
 var keep [][]byte
 
@@ -50,7 +56,8 @@ func fillHeap(mb int) {
 }
 
 func main() {
-	mode := flag.String("mode", "madvfree", "madvfree or cgo")
+	mode := flag.String("mode", "madvfree", "madvfree, cgo or mapfile")
+	file := flag.String("file", "", "with -mode mapfile: the data file")
 	mb := flag.Int("mb", 700, "MiB to hold")
 	exitAfter := flag.Duration("exit-after", 3*time.Minute, "exit after this long")
 	flag.Parse()
@@ -67,6 +74,11 @@ func main() {
 			fmt.Fprintln(os.Stderr, "malloc failed")
 			os.Exit(1)
 		}
+	case "mapfile":
+		if err := mapFile(*file, *mb); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", *mode)
 		os.Exit(2)
@@ -79,4 +91,41 @@ func main() {
 	}
 	fmt.Fprintln(os.Stderr, "listening on", ln.Addr())
 	fmt.Fprintln(os.Stderr, http.Serve(ln, nil))
+}
+
+// mapFile writes mb MiB of data to path, maps it read-only and reads a byte
+// of every page, so the whole file is resident in RSS and the page cache.
+func mapFile(path string, mb int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	chunk := make([]byte, 1<<20)
+	for i := range chunk {
+		chunk[i] = byte(i)
+	}
+	for i := 0; i < mb; i++ {
+		if _, err := f.Write(chunk); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	f, err = os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	mapped, err = syscall.Mmap(int(f.Fd()), 0, mb<<20, syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return err
+	}
+	sum := 0
+	for i := 0; i < len(mapped); i += 4096 {
+		sum += int(mapped[i])
+	}
+	fmt.Fprintln(os.Stderr, "read", len(mapped), "bytes, sum", sum)
+	return nil
 }
