@@ -100,6 +100,8 @@ struct collect_request {
 	long deadline_s;	/* 0: derived from the others */
 	uint64_t max_artifact;	/* 0: the default cap */
 	int progress;		/* a progress line on stderr */
+	int cheap;		/* near the memory limit: only what costs the target little
+				   (no CPU profile, no debug text dumps; see pprof.h near_limit) */
 	volatile int *interrupted;	/* set from a signal handler to stop early */
 };
 

@@ -172,6 +172,7 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 	po.timeout_ms = rq->timeout_s * 1000;
 	po.deadline_ms = deadline;
 	po.progress = rq->progress;
+	po.near_limit = rq->cheap;
 
 	/* the snapshot: cheap, local sources first, then HTTP */
 	collect_host(&c);
