@@ -397,6 +397,58 @@ static void test_store(const char *tmpdir)
 	strbuf_release(&path);
 }
 
+static void test_pick(const char *tmpdir)
+{
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, newest = STRBUF_INIT, base = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+	FILE *f, *out;
+
+	strbuf_addf(&dir, "%s/pick", tmpdir);
+	mkdir(dir.buf, 0700);
+	CHECK(watch_dir_pick(dir.buf, &newest, &base, NULL, &err) < 0, "an empty directory picked");
+	strbuf_addf(&path, "%s/my-svc-1-20261202T010000.000Z-threshold70.tgz", dir.buf);
+	write_file(path.buf, 10, 1000);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/my-svc-2-20261202T010100.000Z-threshold70.tgz", dir.buf);
+	write_file(path.buf, 10, 2000);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/my-svc-2-20261202T010105.000Z-threshold95.tgz", dir.buf);
+	write_file(path.buf, 10, 3000);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/events.jsonl", dir.buf);
+	f = fopen(path.buf, "w");
+	if (f) {
+		/* written by watch with another spelling of the directory */
+		fputs("{\"time\":\"t\",\"event\":\"bundle\",\"trigger\":\"threshold95\",\"status\":\"ok\","
+		      "\"path\":\"/elsewhere/my-svc-2-20261202T010105.000Z-threshold95.tgz\",\"sample\":{\"pct\":95.04}}\n"
+		      "not json\n"
+		      "{\"time\":\"2026-12-02T01:01:06.000Z\",\"event\":\"kill\",\"cause\":\"oom-kill\",\"pid\":2,"
+		      "\"last_bundle\":{\"path\":\"/elsewhere/my-svc-2-20261202T010105.000Z-threshold95.tgz\",\"seconds_before_kill\":1.04}}\n", f);
+		fclose(f);
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/listing.txt", tmpdir);
+	out = fopen(path.buf, "w");
+	CHECK_INT(watch_dir_pick(dir.buf, &newest, &base, out, &err), 0);
+	if (out)
+		fclose(out);
+	CHECK(str_ends_with(newest.buf, "/my-svc-2-20261202T010105.000Z-threshold95.tgz"), "newest %s", newest.buf);
+	/* the first of the same process, not of the one before the restart */
+	CHECK(str_ends_with(strbuf_str(&base), "/my-svc-2-20261202T010100.000Z-threshold70.tgz"), "base %s", strbuf_str(&base));
+	CHECK_INT(strbuf_read_file(&text, path.buf, 65536), 0);
+	CHECK(strstr(strbuf_str(&text), "3 bundles, oldest first") != NULL, "listing: %s", strbuf_str(&text));
+	CHECK(strstr(strbuf_str(&text), "threshold95.tgz  10 B  threshold95 at 95.0% of the limit\n") != NULL,
+	      "listing: %s", strbuf_str(&text));
+	CHECK(strstr(strbuf_str(&text), "kill: oom-kill of pid 2 at 2026-12-02T01:01:06.000Z, 1.0 s after my-svc-2-") != NULL,
+	      "listing: %s", strbuf_str(&text));
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	strbuf_release(&newest);
+	strbuf_release(&base);
+	strbuf_release(&err);
+	strbuf_release(&text);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/triage-unit-watch.XXXXXX";
@@ -420,6 +472,7 @@ int main(void)
 	test_samples();
 	test_notify(tmp);
 	test_store(tmp);
+	test_pick(tmp);
 	strbuf_addf(&cmd, "rm -rf '%s'", tmp);
 	if (system(cmd.buf) != 0)
 		fprintf(stderr, "could not remove %s\n", tmp);

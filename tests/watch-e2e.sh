@@ -156,8 +156,11 @@ print(" ".join(a["path"]+"="+a["status"] for a in m["artifacts"] if a["path"] in
 fi
 "$TRIAGE" analyze --no-color "$W/one" > "$W/analyze-dir.out" 2> "$W/analyze-dir.err"; arc=$?
 { [ $arc -eq 0 ] || [ $arc -eq 1 ]; } && grep -q "bundles, oldest first" "$W/analyze-dir.err" &&
-	grep -q "main.hoardReports" "$W/analyze-dir.out" && ok "analyze DIR lists the bundles and names main.hoardReports in the newest" ||
-	fail "analyze DIR: rc $arc $(cat "$W/analyze-dir.err")"
+	grep -qE "threshold(85|95) at (8[5-9]|9[0-9])\.[0-9]% of the limit" "$W/analyze-dir.err" &&
+	grep -q "kill: oom-kill of pid $GPID at " "$W/analyze-dir.err" &&
+	grep -q "main.hoardReports" "$W/analyze-dir.out" && grep -qE "main.hoardReports grew by|HeapInuse changed by|working set grew by" "$W/analyze-dir.out" &&
+	ok "analyze DIR lists the climb and the kill, and shows main.hoardReports growing" ||
+	fail "analyze DIR: rc $arc $(cat "$W/analyze-dir.err") $(grep -A12 'business-heap-main-module' "$W/analyze-dir.out")"
 no_temporaries "$W/one" "one"
 
 # 2. a supervisor restarts the service in the same cgroup; watch follows it

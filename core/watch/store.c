@@ -20,7 +20,9 @@
 #include <json-c/json.h>
 
 #include "base/io.h"
+#include "base/json.h"
 #include "base/quantity.h"
+#include "base/strlist.h"
 #include "collect/bundle-write.h"
 #include "watch/watch.h"
 
@@ -248,6 +250,87 @@ static size_t incarnation_len(const char *path)
 	return 0;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * What events.jsonl says about the listed bundles (trigger and share of the
+ * limit, by file name: DIR may be spelt differently than watch was given
+ * it), and the kills, so the listing shows the climb. Silent without a log.
+ */
+static void print_climb(const char *dir, const struct watch_bundle_list *l, FILE *out)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	char **notes = xcalloc(l->nr ? l->nr : 1, sizeof(*notes));
+	struct strlist kills = STRLIST_INIT;
+	const char *line, *nl;
+	size_t i;
+
+	strbuf_addf(&path, "%s/%s", dir, WATCH_EVENTS_FILE);
+	if (strbuf_read_file(&text, path.buf, (size_t)64 << 20) < 0)
+		goto print;
+	for (line = strbuf_str(&text); *line; line = nl ? nl + 1 : line + strlen(line)) {
+		struct strbuf one = STRBUF_INIT, note = STRBUF_INIT;
+		json_object *e, *sample, *pct;
+		const char *event, *p;
+
+		nl = strchr(line, '\n');
+		strbuf_add(&one, line, nl ? (size_t)(nl - line) : strlen(line));
+		e = json_tokener_parse(one.buf);
+		strbuf_release(&one);
+		if (!e)
+			continue;
+		event = json_get_str(e, "event", "");
+		sample = json_get_obj(e, "sample");
+		pct = NULL;
+		if (sample)
+			json_object_object_get_ex(sample, "pct", &pct);
+		if (!strcmp(event, "bundle") && (p = json_get_str(e, "path", NULL)) != NULL) {
+			strbuf_addf(&note, "%s", json_get_str(e, "trigger", "?"));
+			if (pct)
+				strbuf_addf(&note, " at %.1f%% of the limit", json_object_get_double(pct));
+			if (strcmp(json_get_str(e, "status", "ok"), "ok"))
+				strbuf_addf(&note, " (%s)", json_get_str(e, "status", ""));
+			for (i = 0; i < l->nr; i++) {
+				if (!strcmp(base_name(l->items[i].path), base_name(p))) {
+					free(notes[i]);
+					notes[i] = strbuf_detach(&note, NULL);
+				}
+			}
+		} else if (!strcmp(event, "kill")) {
+			json_object *lb = json_get_obj(e, "last_bundle");
+
+			strbuf_addf(&note, "%s of pid %lld at %s", json_get_str(e, "cause", "?"),
+				    (long long)json_get_int(e, "pid", 0), json_get_str(e, "time", "?"));
+			if (lb)
+				strbuf_addf(&note, ", %.1f s after %s", json_object_get_double(
+					    json_object_object_get(lb, "seconds_before_kill")),
+					    base_name(json_get_str(lb, "path", "?")));
+			strlist_add(&kills, note.buf);
+		}
+		strbuf_release(&note);
+		json_object_put(e);
+	}
+print:
+	for (i = 0; i < l->nr; i++) {
+		char size[32];
+
+		format_bytes(size, sizeof(size), (int64_t)l->items[i].bytes);
+		fprintf(out, "  %s  %s%s%s\n", l->items[i].path, size, notes[i] ? "  " : "", notes[i] ? notes[i] : "");
+		free(notes[i]);
+	}
+	for (i = 0; i < kills.nr; i++)
+		fprintf(out, "  kill: %s\n", kills.items[i]);
+	free(notes);
+	strlist_release(&kills);
+	strbuf_release(&path);
+	strbuf_release(&text);
+}
+
 int watch_dir_pick(const char *dir, struct strbuf *newest, struct strbuf *base, FILE *out,
 		   struct strbuf *err)
 {
@@ -264,12 +347,7 @@ int watch_dir_pick(const char *dir, struct strbuf *newest, struct strbuf *base, 
 	}
 	if (out) {
 		fprintf(out, "%s: %zu bundle%s, oldest first:\n", dir, l.nr, l.nr == 1 ? "" : "s");
-		for (i = 0; i < l.nr; i++) {
-			char size[32];
-
-			format_bytes(size, sizeof(size), (int64_t)l.items[i].bytes);
-			fprintf(out, "  %s  %s\n", l.items[i].path, size);
-		}
+		print_climb(dir, &l, out);
 	}
 	strbuf_addstr(newest, l.items[l.nr - 1].path);
 	/* the first bundle of the same process shows what grew on the way to the newest */
