@@ -28,6 +28,23 @@ return {
       end
       local grew = b.growth and b.growth.best and b.growth.best.heap_inuse
       if grew then ev[#ev + 1] = "HeapInuse changed by " .. fmt.bytes(grew) .. " over " .. b.growth.best.label end
+      -- a bundle taken near the limit (triage watch) has no MemStats; its
+      -- heap profile against the earlier one can still show what grew. The
+      -- profile is as of the last GC, so an unchanged one proves nothing.
+      local g = not grew and b.growth and b.growth.best
+      if g and g.heap_profile and g.heap_profile > 0 then
+        grew = g.heap_profile
+        ev[#ev + 1] = "the sampled in-use heap grew by " .. fmt.bytes(grew) .. " " .. g.label
+        for _, row in ipairs(g.heap_top or {}) do
+          if b.ownership.classify(row.name) == "main" and row.flat > 0 then
+            ev[#ev + 1] = string.format("%s grew by %s", row.name, fmt.bytes(row.flat))
+            break
+          end
+        end
+      elseif g and g.working_set and g.working_set > 0 then
+        ev[#ev + 1] = "the cgroup working set grew by " .. fmt.bytes(g.working_set) .. " " .. g.label ..
+                      " (the heap profiles, as of the last GC, show no change)"
+      end
       local headline = b.ledger and b.ledger.headline and b.ledger.headline.bytes or 0
       local limit = b.cgroup and not b.cgroup.limit_unlimited and b.cgroup.limit
       -- a service's own data owning its heap is normal; it is a finding when
