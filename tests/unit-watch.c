@@ -449,6 +449,24 @@ static void test_pick(const char *tmpdir)
 	strbuf_release(&text);
 }
 
+static void test_kmsg(void)
+{
+	struct watch_victim v;
+
+	/* as Linux 6.18 logs it (dmesg on the test machine) */
+	CHECK_INT(watch_kmsg_parse("Memory cgroup out of memory: Killed process 32724 (grow-oom) "
+				   "total-vm:1123644kB, anon-rss:392064kB, file-rss:4700kB, shmem-rss:0kB, "
+				   "UID:0 pgtables:908kB oom_score_adj:0\n", &v), 0);
+	CHECK_INT(v.pid, 32724);
+	CHECK_STR(v.comm, "grow-oom");
+	CHECK_INT(v.anon_rss_kb, 392064);
+	CHECK(watch_kmsg_parse("oom-kill:constraint=CONSTRAINT_MEMCG,task=grow-oom,pid=2868,uid=0", &v) < 0,
+	      "the oom-kill: line is not the victim line");
+	CHECK(watch_kmsg_parse("Killed process x (y)", &v) < 0, "no pid accepted");
+	CHECK(watch_kmsg_parse("Killed process 12 (unterminated", &v) < 0, "no ')' accepted");
+	CHECK_INT(watch_kmsg_victim(-1, "/sys/fs/cgroup/memory/x", 1, &v), -1);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/triage-unit-watch.XXXXXX";
@@ -473,6 +491,7 @@ int main(void)
 	test_notify(tmp);
 	test_store(tmp);
 	test_pick(tmp);
+	test_kmsg();
 	strbuf_addf(&cmd, "rm -rf '%s'", tmp);
 	if (system(cmd.buf) != 0)
 		fprintf(stderr, "could not remove %s\n", tmp);

@@ -78,6 +78,9 @@ if mode == "one":
     if k["cause"] != "oom-kill": bad.append("cause %s" % k["cause"])
     if k["pid"] != pid: bad.append("kill pid %s, want %d" % (k["pid"], pid))
     if not k["oom_kill_after"] > k["oom_kill_before"]: bad.append("oom_kill %s -> %s" % (k["oom_kill_before"], k["oom_kill_after"]))
+    # the kernel log's own line, where /dev/kmsg is readable
+    if ev[0].get("kernel_log") and k.get("kernel_log_victim", {}).get("pid") != pid:
+        bad.append("kernel log victim %s" % k.get("kernel_log_victim"))
     started = [e for e in ev[:kills[0]] if e["event"] == "collect" and e["pid"] == pid]
     done = {e["number"]: e for e in ev if e["event"] == "bundle"}
     good = [e for e in started if done.get(e["number"], {}).get("status") in ("ok", "interrupted")]
@@ -86,8 +89,8 @@ if mode == "one":
     if not pcts or max(pcts) < 85: bad.append("last bundle before the kill at %s%% of the limit" % (max(pcts) if pcts else None))
     if pcts != sorted(pcts): bad.append("bundles not in climbing order: %s" % pcts)
     if bad: out("FAIL: " + "; ".join(bad)); sys.exit(1)
-    out("ok   kill of pid %d recorded (oom_kill %d -> %d), %d bundles before it at %s%% of the limit; %s" % (
-        pid, k["oom_kill_before"], k["oom_kill_after"], len(good), ", ".join("%.1f" % p for p in pcts),
+    out("ok   kill of pid %d recorded (oom_kill %d -> %d; kernel log: %s), %d bundles before it at %s%% of the limit; %s" % (
+        pid, k["oom_kill_before"], k["oom_kill_after"], k.get("kernel_log_victim"), len(good), ", ".join("%.1f" % p for p in pcts),
         "last bundle %.1f s before the kill" % k["last_bundle"]["seconds_before_kill"]))
     for e in good: print("BUNDLE %s" % done[e["number"]]["path"])
 elif mode == "two":
@@ -97,6 +100,8 @@ elif mode == "two":
     got = [ev[i]["pid"] for i in kills]
     if got != pids: bad.append("kills of %s, want %s" % (got, pids))
     if any(ev[i]["cause"] != "oom-kill" for i in kills): bad.append("causes %s" % [ev[i]["cause"] for i in kills])
+    if ev[0].get("kernel_log") and [ev[i].get("kernel_log_victim", {}).get("pid") for i in kills] != pids:
+        bad.append("kernel log victims %s" % [ev[i].get("kernel_log_victim") for i in kills])
     follows = [i for i, e in enumerate(ev) if e["event"] == "follow" and e["pid"] == pids[1]]
     if not follows or not kills[0] < follows[0] < kills[1]: bad.append("no follow of pid %d between the kills" % pids[1])
     second = [e for e in ev[kills[0]:kills[1]] if e["event"] == "collect" and e["pid"] == pids[1]]

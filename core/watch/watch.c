@@ -42,6 +42,8 @@
 #define HEARTBEAT_MS 60000
 /* after an OOM kill in the cgroup, how long to wait for the target's exit */
 #define OOM_EXIT_WAIT_MS 2000
+/* how often to look for the OOM killer's line in the kernel log, 20 ms apart */
+#define KMSG_TRIES 5
 /* exit status of a collection child that was interrupted but wrote its bundle */
 #define CHILD_INTERRUPTED 4
 
@@ -73,6 +75,7 @@ struct watcher {
 	int pidfd;
 	char *exe;
 	int sigfd;
+	int kmsg_fd;			/* the kernel log, for the OOM killer's victim; -1 none */
 	struct watch_sample cur, prev;
 	int have_sample;
 	int64_t oom_kill_seen;		/* the counter as of the last kill recorded */
@@ -124,7 +127,7 @@ static json_object *sample_json(const struct watch_sample *s)
 	json_object_object_add(o, "working_set", json_object_new_int64(s->working_set));
 	json_object_object_add(o, "limit", json_object_new_int64(s->limit));
 	if (s->pct >= 0)
-		json_object_object_add(o, "pct", json_object_new_double((double)(int64_t)(s->pct * 10 + 0.5) / 10));
+		json_object_object_add(o, "pct", json_new_double_fixed(s->pct, 1));
 	json_object_object_add(o, "oom_kill", json_object_new_int64(s->oom_kill));
 	return o;
 }
@@ -177,6 +180,29 @@ static int target_gone(struct watcher *w, const struct pollfd *pfd)
 	return kill(w->pid, 0) < 0 && errno == ESRCH;
 }
 
+/* The victim as the kernel log names it, added to o; waits briefly for the line. */
+static void add_victim(struct watcher *w, json_object *o, pid_t pid)
+{
+	struct watch_victim v;
+	int i;
+
+	for (i = 0; i < KMSG_TRIES; i++) {
+		if (watch_kmsg_victim(w->kmsg_fd, w->cg.dir, pid, &v) == 0) {
+			json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "pid", json_object_new_int(v.pid));
+			json_object_object_add(j, "comm", json_object_new_string(v.comm));
+			if (v.anon_rss_kb >= 0)
+				json_object_object_add(j, "anon_rss", json_object_new_int64(v.anon_rss_kb * 1024));
+			json_object_object_add(o, "kernel_log_victim", j);
+			return;
+		}
+		if (w->kmsg_fd < 0)
+			return;
+		usleep(20 * 1000);
+	}
+}
+
 static void record_kill(struct watcher *w, int oom)
 {
 	json_object *o = json_object_new_object(), *lb;
@@ -190,12 +216,14 @@ static void record_kill(struct watcher *w, int oom)
 	json_object_object_add(o, "oom_kill_after", json_object_new_int64(w->cur.oom_kill));
 	json_object_object_add(o, "before", sample_json(&w->prev));
 	json_object_object_add(o, "after", sample_json(&w->cur));
+	if (oom)
+		add_victim(w, o, w->pid);
 	if (w->last_path) {
 		lb = json_object_new_object();
 		json_object_object_add(lb, "path", json_object_new_string(w->last_path));
 		json_object_object_add(lb, "number", json_object_new_int(w->last_number));
-		json_object_object_add(lb, "pct", json_object_new_double(w->last_pct));
-		json_object_object_add(lb, "seconds_before_kill", json_object_new_double(after_s));
+		json_object_object_add(lb, "pct", json_new_double_fixed(w->last_pct, 1));
+		json_object_object_add(lb, "seconds_before_kill", json_new_double_fixed(after_s, 3));
 		json_object_object_add(lb, "complete", json_object_new_boolean(w->last_complete));
 		json_object_object_add(o, "last_bundle", lb);
 	} else {
@@ -489,15 +517,16 @@ static void log_start(struct watcher *w)
 	int i;
 
 	for (i = 0; i < w->policy.nr_levels; i++)
-		json_object_array_add(lv, json_object_new_double(w->policy.levels[i]));
+		json_object_array_add(lv, json_new_double_fixed(w->policy.levels[i], 1));
 	json_object_object_add(o, "pid", json_object_new_int(w->pid));
 	json_object_object_add(o, "exe", json_new_str_or_null(w->exe));
 	json_object_object_add(o, "cgroup", json_object_new_string(w->cg.dir));
 	json_object_object_add(o, "cgroup_version", json_object_new_int(w->cg.version));
 	json_object_object_add(o, "mode", json_object_new_string(w->nt.mode.buf));
 	json_object_object_add(o, "pidfd", json_object_new_boolean(w->pidfd >= 0));
+	json_object_object_add(o, "kernel_log", json_object_new_boolean(w->kmsg_fd >= 0));
 	json_object_object_add(o, "levels", lv);
-	json_object_object_add(o, "danger", json_object_new_double(w->policy.danger));
+	json_object_object_add(o, "danger", json_new_double_fixed(w->policy.danger, 1));
 	json_object_object_add(o, "sample", sample_json(&w->cur));
 	watch_log_event(&w->log, "start", o);
 	watch_log_human(&w->log, "watching pid %d (%s) in %s, working set %s", (int)w->pid,
@@ -617,6 +646,8 @@ static int setup(struct watcher *w, struct strbuf *err)
 		return -1;
 	w->prev = w->cur;
 	w->oom_kill_seen = w->cur.oom_kill;
+	/* from now on: an old kill in the log is not this run's */
+	w->kmsg_fd = watch_kmsg_open();
 
 	if (o->pid) {
 		adopt_target(w, o->pid, watch_pid_exe(o->pid));
@@ -729,6 +760,7 @@ static int loop_once(struct watcher *w, struct strbuf *err)
 			json_object_object_add(o, "pid", json_object_new_int(w->pid));
 			json_object_object_add(o, "oom_kill_before", json_object_new_int64(w->oom_kill_seen));
 			json_object_object_add(o, "oom_kill_after", json_object_new_int64(w->cur.oom_kill));
+			add_victim(w, o, 0);
 			watch_log_event(&w->log, "oom-kill-other", o);
 			watch_log_human(&w->log, "the OOM killer killed another process in the cgroup; pid %d lives on",
 					(int)w->pid);
@@ -756,6 +788,7 @@ int watch_run(const struct watch_options *o, struct strbuf *err)
 	w.policy = o->policy;
 	w.pidfd = -1;
 	w.sigfd = -1;
+	w.kmsg_fd = -1;
 	w.log.fd = -1;
 	w.oom_pending_ms = -1;
 	w.pending.kind = TRIG_NONE;
@@ -789,6 +822,8 @@ out:
 		close(w.pidfd);
 	if (w.sigfd >= 0)
 		close(w.sigfd);
+	if (w.kmsg_fd >= 0)
+		close(w.kmsg_fd);
 	watch_notify_release(&w.nt);
 	watch_cgroup_release(&w.cg);
 	watch_log_close(&w.log);

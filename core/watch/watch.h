@@ -107,6 +107,24 @@ size_t watch_v1_thresholds(const double *levels, int nr_levels, double hysteresi
 /* A pidfd for pid (readable when it exits), -1 when the kernel has none. */
 int watch_pidfd(pid_t pid);
 
+/* ---- kmsg.c ---- */
+
+struct watch_victim {
+	pid_t pid;
+	char comm[64];
+	int64_t anon_rss_kb;	/* -1 when the line had none */
+};
+
+/* /dev/kmsg opened at its end, -1 when unreadable (a container, no CAP_SYSLOG). */
+int watch_kmsg_open(void);
+/* Parses "... Killed process PID (COMM) ... anon-rss:NkB ..."; -1 when it is not one. */
+int watch_kmsg_parse(const char *msg, struct watch_victim *v);
+/*
+ * Reads the records logged since the last call; 0 with v filled when the
+ * OOM killer named pid, or a process of the cgroup at cg_dir, as its victim.
+ */
+int watch_kmsg_victim(int fd, const char *cg_dir, pid_t pid, struct watch_victim *v);
+
 /* ---- policy.c ---- */
 
 struct watch_policy {
