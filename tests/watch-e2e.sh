@@ -42,15 +42,16 @@ fail() { echo "FAIL: $*"; status=1; }
 ok() { echo "ok   $*"; }
 LIMIT=$((384 << 20))
 
-# make_cg NAME: a memory cgroup with a 384 MiB limit, swap included
+# make_cg NAME: a memory cgroup with a 384 MiB limit, swap included, in $cg.
+# Not called as $(make_cg): CGS must grow in this shell for the cleanup.
 make_cg() {
-	local cg=$CG/triage-watch-e2e-$$-$1
+	cg=$CG/triage-watch-e2e-$$-$1
 	mkdir "$cg" || return 1
 	CGS+=("$cg")
 	echo "$LIMIT" > "$cg/memory.limit_in_bytes" || return 1
 	# with swap the service would page out instead of being killed
 	[ -f "$cg/memory.memsw.limit_in_bytes" ] && { echo "$LIMIT" > "$cg/memory.memsw.limit_in_bytes" || return 1; }
-	echo "$cg"
+	return 0
 }
 
 # wait_for FILE PATTERN SECONDS
@@ -130,7 +131,7 @@ no_temporaries() {
 }
 
 # 1. one service, one OOM kill
-cg=$(make_cg one) || { fail "cannot make a cgroup"; exit 1; }
+make_cg one || { fail "cannot make a cgroup"; exit 1; }
 sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$cg" \
 	"$W/grow-oom" -gate "$W/gate1" -exit-after 150s > "$W/one.out" 2>&1 &
 GPID=$!; PIDS+=("$GPID")
@@ -169,7 +170,7 @@ fi
 no_temporaries "$W/one" "one"
 
 # 2. a supervisor restarts the service in the same cgroup; watch follows it
-cg=$(make_cg two) || { fail "cannot make a cgroup"; exit 1; }
+make_cg two || { fail "cannot make a cgroup"; exit 1; }
 (
 	for i in 1 2; do
 		sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$cg" \
@@ -195,7 +196,7 @@ check_events "$W/two/events.jsonl" two $(cat "$W/sup.pids") || status=1
 no_temporaries "$W/two" "two"
 
 # 3. SIGTERM in the middle of a full collection: a clean stop, a whole bundle or none
-cg=$(make_cg three) || { fail "cannot make a cgroup"; exit 1; }
+make_cg three || { fail "cannot make a cgroup"; exit 1; }
 sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$cg" "$W/grow-oom" -gate "$W/never" -exit-after 60s > "$W/three.out" 2>&1 &
 TPID=$!; PIDS+=("$TPID")
 wait_for "$W/three.out" "listening on" 10 || fail "service did not start"
