@@ -2,6 +2,8 @@
 #include "base/strbuf.h"
 #include "base/strlist.h"
 
+#include <stdio.h>
+
 static json_object *member(json_object *o, const char *key, json_type t)
 {
 	json_object *v;
@@ -72,4 +74,12 @@ void json_to_strlist(json_object *a, struct strlist *l)
 		if (json_object_is_type(v, json_type_string))
 			strlist_add(l, json_object_get_string(v));
 	}
+}
+
+json_object *json_new_double_fixed(double v, int decimals)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
 }

@@ -19,6 +19,8 @@ json_object *json_get_array(json_object *o, const char *key);	/* NULL unless an 
 char *json_dup_str(json_object *o, const char *key);
 /* A JSON string, or JSON null for a NULL pointer. */
 json_object *json_new_str_or_null(const char *s);
+/* A JSON number printed with that many decimals (95.2, not 95.200000000000003). */
+json_object *json_new_double_fixed(double v, int decimals);
 /* A JSON array of the list's strings. */
 json_object *json_from_strlist(const struct strlist *l);
 /* Appends the strings of a JSON array to l (anything else is ignored). */

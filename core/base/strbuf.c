@@ -192,3 +192,10 @@ int error_set(struct strbuf *err, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
+
+int str_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}

@@ -39,6 +39,9 @@ static inline const char *strbuf_str(const struct strbuf *sb)
 	return sb->buf ? sb->buf : "";
 }
 
+/* Whether s ends with suffix ("bundle.tgz", ".tgz"). */
+int str_ends_with(const char *s, const char *suffix);
+
 /* Replaces the contents with a formatted message; returns -1 for chaining. */
 int error_set(struct strbuf *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

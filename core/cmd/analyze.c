@@ -14,12 +14,15 @@
 
 #include "analyze/analyze.h"
 #include "analyze/fleet.h"
+#include "base/io.h"
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "report/report.h"
+#include "watch/watch.h"
 
 const char usage_analyze[] =
 	"usage: triage analyze [options] BUNDLE [BUNDLE...]\n"
+	"       triage analyze [options] DIR            (a triage watch directory)\n"
 	"       triage analyze --fleet DIR|s3://BUCKET/PREFIX/ [options]\n"
 	"\n"
 	"Walk the decision ladder over a bundle: business code, libraries, runtime,\n"
@@ -57,7 +60,11 @@ const char usage_analyze[] =
 	"\n"
 	"Rules are also read from $TRIAGE_RULES_PATH (colon-separated) and\n"
 	"$XDG_CONFIG_HOME/triage/rules. Exit status: 0 ok, 1 findings at or above\n"
-	"--fail-on, 2 bad usage or an unreadable bundle, 3 internal error.\n";
+	"--fail-on, 2 bad usage or an unreadable bundle, 3 internal error.\n"
+	"\n"
+	"DIR is a directory of bundles from triage watch: the bundles are listed on\n"
+	"stderr and the newest is analyzed, against the first bundle of the same\n"
+	"process as --base unless one is given.\n";
 
 /*
  * Colour only for a person at a terminal. NO_COLOR follows no-color.org:
@@ -129,7 +136,7 @@ int cmd_analyze(int argc, char **argv)
 	struct analyze_options o;
 	struct fleet_options fo = { 0 };
 	struct report r;
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, picked = STRBUF_INIT, picked_base = STRBUF_INIT;
 	const struct report_format *format = report_format_list();	/* the default, text */
 	const char **dirs = NULL, *output = NULL, *file;
 	size_t nr_dirs = 0;
@@ -239,6 +246,21 @@ int cmd_analyze(int argc, char **argv)
 			goto out;
 		}
 	}
+	/*
+	 * A triage watch directory: the newest bundle, with the first one of
+	 * the same process as its base, which joins the growth series.
+	 */
+	if (is_dir(file)) {
+		if (watch_dir_pick(file, &picked, &picked_base, stderr, &err) < 0) {
+			fprintf(stderr, "triage analyze: %s\n", err.buf);
+			goto out;
+		}
+		file = picked.buf;
+		if (!o.base_bundle && picked_base.len)
+			o.base_bundle = picked_base.buf;
+		fprintf(stderr, "triage analyze: analyzing the newest, %s%s%s\n", file,
+			o.base_bundle ? ", against " : "", o.base_bundle ? o.base_bundle : "");
+	}
 	analyze_options_add_default_dirs(&o, dirs, nr_dirs);
 	if (analyze_bundle(file, &o, &r, &err) < 0) {
 		fprintf(stderr, "triage analyze: %s\n", err.buf);
@@ -268,5 +290,7 @@ out:
 	report_release(&r);
 	analyze_options_release(&o);
 	strbuf_release(&err);
+	strbuf_release(&picked);
+	strbuf_release(&picked_base);
 	return ret;
 }

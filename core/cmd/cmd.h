@@ -47,6 +47,7 @@ int command_usage_error(const char *cmd, const char *fmt, ...)
 int wants_help(int argc, char **argv);
 
 int cmd_collect(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_show(int argc, char **argv);
@@ -56,6 +57,7 @@ int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const char usage_collect[];
+extern const char usage_watch[];
 extern const char usage_analyze[];
 extern const char usage_top[];
 extern const char usage_show[];

@@ -12,6 +12,7 @@
 
 static const struct command commands[] = {
 	{ "collect", cmd_collect, "gather profiles, /proc, cgroup and build info into a bundle", usage_collect },
+	{ "watch", cmd_watch, "collect bundles as a cgroup nears its memory limit; record the OOM kill", usage_watch },
 	{ "analyze", cmd_analyze, "walk the decision ladder over a bundle and rank the findings", usage_analyze },
 	{ "top", cmd_top, "top functions of a profile, as go tool pprof -top shows them", usage_top },
 	{ "show", cmd_show, "list what a bundle holds", usage_show },

@@ -104,6 +104,8 @@ struct collect_request {
 	uint64_t max_artifact;	/* 0: the default cap */
 	int progress;		/* a progress line on stderr */
 	int gc_heap;		/* heap?gc=1: a GC in the target before each heap profile */
+	int cheap;		/* near the memory limit: only what costs the target little
+				   (no CPU profile, no debug text dumps; see pprof.h near_limit) */
 	volatile int *interrupted;	/* set from a signal handler to stop early */
 };
 

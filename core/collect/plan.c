@@ -284,6 +284,7 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 	po.deadline_ms = deadline;
 	po.progress = rq->progress;
 	po.gc_heap = rq->gc_heap;
+	po.near_limit = rq->cheap;
 
 	/* the snapshot: cheap, local sources first, then HTTP */
 	collect_host(&c);

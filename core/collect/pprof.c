@@ -952,7 +952,9 @@ static void add_memstats(struct collection *lc)
 	struct artifact *heap = collection_find(lc, ART_HEAP_DEBUG1);
 	struct strbuf err = STRBUF_INIT;
 
-	if (!heap || heap->status != ARTIFACT_OK)
+	if (heap && heap->status == ARTIFACT_SKIPPED)
+		artifact_skip(a, "no heap?debug=1 to read MemStats from: %s", heap->error ? heap->error : "skipped");
+	else if (!heap || heap->status != ARTIFACT_OK)
 		artifact_fail(a, "no heap?debug=1 to read MemStats from: %s",
 			      heap && heap->error ? heap->error : "not fetched");
 	else if (memstats_debug1_to_json(&heap->data, &a->data, &err) < 0)
@@ -1038,6 +1040,12 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 
 		if (!source_wanted(s, o))
 			continue;
+		/* a dump that makes the target allocate must not be what kills it */
+		if (o->near_limit && (s->cpu || (s->text && !s->expvar))) {
+			artifact_skip(collection_add(lc, s->path, SOURCE_PPROF),
+				      "skipped near the memory limit: building it makes the target allocate");
+			continue;
+		}
 		if (s->cpu && !cpu_seconds) {
 			artifact_skip(collection_add(lc, s->path, SOURCE_PPROF),
 				      "the CPU profile was not asked for (0 seconds)");

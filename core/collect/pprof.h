@@ -36,6 +36,9 @@ struct pprof_options {
 	long timeout_ms;	/* per request, <= 0 means the default; the CPU request gets cpu_seconds*1000 more */
 	int64_t deadline_ms;	/* absolute (now_ms() clock) end of the whole collection, 0 none */
 	int cheap_only;		/* samples over time: heap, goroutine, heap?debug=1 and memstats only */
+	int near_limit;		/* the target is near its memory limit: the CPU profile and the
+				   debug text dumps (goroutine?debug=2, heap?debug=1) are recorded
+				   as skipped, as building them makes the target allocate */
 	int progress;		/* one-line progress on stderr; the caller sets it only on a TTY */
 	/*
 	 * Ask for heap?gc=1: the target runs a full GC before answering, so the

@@ -86,13 +86,36 @@ return {
           ev[#ev + 1] = string.format("no GC ran between the samples, so the heap profile cannot show growth; HeapInuse changed by %s",
                                       fmt.bytes(gs.metrics.HeapInuse and gs.metrics.HeapInuse.change or 0))
         end
+      elseif gs and gs.headline and gs.headline.trend == "growing" then
+        -- no MemStats (bundles taken near the limit by triage watch): the
+        -- headline's climb, and what grew between the heap profiles (each
+        -- as of its last GC, which a climbing heap runs often)
+        local hl = gs.headline
+        local fn, fn_change
+        for _, row in ipairs(gs.grew and gs.grew.functions or {}) do
+          if row.change > 0 and b.ownership.classify(row.name) == "main" then
+            fn, fn_change = row.name, row.change
+            break
+          end
+        end
+        ev[#ev + 1] = string.format("the %s grew by %s (%s -> %s) over %s (%s)", hl.name,
+          fmt.bytes(hl.last - hl.first), fmt.bytes(hl.first), fmt.bytes(hl.last),
+          fmt.duration(gs.span or 0), fmt.rate(hl.slope_per_min))
+        if fn then
+          ev[#ev + 1] = string.format("%s grew by %s between the heap profiles", fn, fmt.bytes(fn_change))
+          growing = true
+          title = string.format("%s in %s: the main module's heap grows", fmt.rate(hl.slope_per_min), fn)
+        end
+        if hl.projection then ev[#ev + 1] = hl.projection end
       elseif b.growth and b.growth.best and b.growth.best.heap_inuse then
         -- only --base: two snapshots
         local grew = b.growth.best.heap_inuse
         ev[#ev + 1] = "HeapInuse changed by " .. fmt.bytes(grew) .. " " .. b.growth.best.label
         growing = grew >= 16 * 1048576 and grew >= 0.1 * (b.memstats and b.memstats.HeapInuse or grew)
       end
-      local bytes = b.ledger and (b.ledger.claim("heap.main")) or h.main
+      -- the ledger's leaf; without MemStats there is none, so the profile's figure
+      local claimed = b.ledger and b.ledger.claim("heap.main")
+      local bytes = (claimed and claimed > 0) and claimed or h.main
       -- a service's own data owning its heap is normal; it is a finding when
       -- that heap grows, or by what it risks against the limit
       local severity = "low"

@@ -1,0 +1,3 @@
+module example.com/triage-test/grow-oom
+
+go 1.19
