@@ -80,4 +80,11 @@ struct rule_list {
 int analyze_list_rules(const struct analyze_options *o, struct rule_list *out, struct strbuf *err);
 void rule_list_release(struct rule_list *l);
 
+/*
+ * The rule test harness: runs every case directory (or the case folders one
+ * level below each) and prints a PASS/FAIL line per case and "N passed, N
+ * failed"; 1 when any case failed, else 0.
+ */
+int rules_test(const char *const *cases, size_t nr_cases, const char *const *dirs, size_t nr_dirs);
+
 #endif
