@@ -25,17 +25,6 @@ static char *table_name(const char *file)
 	return xstrndup(base, n > 4 ? n - 4 : n);
 }
 
-static int valid_name(const char *s)
-{
-	const char *p;
-
-	if (!*s || strlen(s) > 80)
-		return 0;
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
-			return 0;
-	return 1;
-}
 
 static void add_listing(struct rule_list *l, const char *id, const char *table, const char *title,
 			const char *file, const char *origin, const char *error)
@@ -78,7 +67,7 @@ static int merge_list(lua_State *L, int all, const char *name, const char *file,
 			return error_set(err, "%s: entry %lld is not a table", file, (long long)i);
 		}
 		lua_getfield(L, -1, "id");
-		if (lua_type(L, -1) != LUA_TSTRING || !valid_name(lua_tostring(L, -1))) {
+		if (lua_type(L, -1) != LUA_TSTRING || !valid_id(lua_tostring(L, -1))) {
 			lua_pop(L, 2);
 			return error_set(err, "%s: entry %lld has no valid 'id' (a-z, 0-9, '-', '_', '.')", file,
 					 (long long)i);
@@ -156,7 +145,7 @@ static void load_data_file(lua_State *L, int all, const char *file, const char *
 	char *name = table_name(file);
 	int top = lua_gettop(L);
 
-	if (!valid_name(name)) {
+	if (!valid_id(name)) {
 		error_set(&err, "%s: a data file's name must be a-z, 0-9, '-', '_' or '.' before .lua", file);
 		goto fail;
 	}

@@ -66,6 +66,8 @@ void load_one(lua_State *L, const char *file, const char *origin, int is_plugin,
 /* Every rule of every rule directory, later directories overriding earlier ids. */
 void load_rules(lua_State *L, const struct analyze_options *o, struct loadset *rules);
 void loadset_release(lua_State *L, struct loadset *s);
+/* An id or name rules, plugins and data entries may have: a-z, 0-9, '-', '_', '.', at most 80. */
+int valid_id(const char *s);
 /* A report row for a file that could not be loaded or run at all. */
 void report_load_error(struct report *r, const struct loaded *x, const char *fallback_id,
 		       const char *origin, const char *reason);

@@ -31,7 +31,7 @@ static void loaded_release(lua_State *L, struct loaded *x)
 	}
 }
 
-static int valid_id(const char *s)
+int valid_id(const char *s)
 {
 	const char *p;
 

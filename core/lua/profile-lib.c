@@ -551,37 +551,21 @@ static int l_total(lua_State *L)
 	return 1;
 }
 
-static int l_count(lua_State *L)
-{
-	struct lua_profile *lp = check_profile(L, "count");
-
-	lua_pushinteger(L, (lua_Integer)need_decoded(L, lp, 1)->nr_samples);
-	return 1;
-}
-
-static int l_period(lua_State *L)
-{
-	struct lua_profile *lp = check_profile(L, "period");
-
-	lua_pushinteger(L, (lua_Integer)need_decoded(L, lp, 1)->period);
-	return 1;
-}
-
-static int l_duration_nanos(lua_State *L)
-{
-	struct lua_profile *lp = check_profile(L, "duration_nanos");
-
-	lua_pushinteger(L, (lua_Integer)need_decoded(L, lp, 1)->duration_nanos);
-	return 1;
-}
-
-static int l_time_nanos(lua_State *L)
-{
-	struct lua_profile *lp = check_profile(L, "time_nanos");
-
-	lua_pushinteger(L, (lua_Integer)need_decoded(L, lp, 1)->time_nanos);
-	return 1;
-}
+/* p:count(), p:period(), ...: one integer of the decoded profile each. */
+#define INT_GETTER(method, expr)						\
+	static int l_##method(lua_State *L)				\
+	{								\
+		struct lua_profile *lp = check_profile(L, #method);	\
+		const struct profile *p = need_decoded(L, lp, 1);	\
+									\
+		lua_pushinteger(L, (lua_Integer)(expr));		\
+		return 1;						\
+	}
+INT_GETTER(count, p->nr_samples)
+INT_GETTER(period, p->period)
+INT_GETTER(duration_nanos, p->duration_nanos)
+INT_GETTER(time_nanos, p->time_nanos)
+#undef INT_GETTER
 
 static int l_top(lua_State *L)
 {
@@ -655,6 +639,17 @@ static int push_owner_rows(lua_State *L, const struct owner_table *t)
 	return 2;
 }
 
+/* The rows of an owner query, or its error raised (after the message is on the stack). */
+static int owner_result(lua_State *L, struct owner_table *t, int rc, struct strbuf *err)
+{
+	if (rc < 0) {
+		lua_pushstring(L, err->buf);
+		strbuf_release(err);
+		return lua_error(L);
+	}
+	return push_owner_rows(L, t);
+}
+
 /* p:owners(modules [, sample]) -> rows {name, value, samples} largest first, total */
 static int l_owners(lua_State *L)
 {
@@ -669,12 +664,7 @@ static int l_owners(lua_State *L)
 	sample = check_sample(L, 1, p, 3, "owners", "sample");
 	check_modules(L, 2, "owners", "modules", &ml);
 	t = push_owner_box(L);
-	if (profile_owners(p, sample, ml.names, ml.nr, t, &err) < 0) {
-		lua_pushstring(L, err.buf);
-		strbuf_release(&err);
-		return lua_error(L);
-	}
-	return push_owner_rows(L, t);
+	return owner_result(L, t, profile_owners(p, sample, ml.names, ml.nr, t, &err), &err);
 }
 
 /* p:callers(needle, modules [, sample]) -> rows {name, value, samples}, total */
@@ -692,12 +682,7 @@ static int l_callers(lua_State *L)
 	sample = check_sample(L, 1, p, 4, "callers", "sample");
 	check_modules(L, 3, "callers", "modules", &ml);
 	t = push_owner_box(L);
-	if (profile_callers(p, sample, needle, ml.names, ml.nr, t, &err) < 0) {
-		lua_pushstring(L, err.buf);
-		strbuf_release(&err);
-		return lua_error(L);
-	}
-	return push_owner_rows(L, t);
+	return owner_result(L, t, profile_callers(p, sample, needle, ml.names, ml.nr, t, &err), &err);
 }
 
 /* go tool pprof's name for a frame without a function: the binary, if known */
