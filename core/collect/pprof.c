@@ -1485,7 +1485,7 @@ void pprof_options_init(struct pprof_options *o)
  * target's cost (the profile is rebuilt under a lock) and the analysis's;
  * the bundle records allocs as a view of the heap profile instead.
  */
-static void derive_allocs(struct collection *c)
+static void derive_allocs(struct collection *c, const struct pprof_options *o)
 {
 	struct strbuf heap = STRBUF_INIT;
 	struct artifact *h, *a;
@@ -1493,8 +1493,8 @@ static void derive_allocs(struct collection *c)
 	strbuf_addf(&heap, "%s%s", c->prefix ? c->prefix : "", ART_PROFILE_HEAP);
 	h = collection_find(c, heap.buf);
 	strbuf_release(&heap);
-	if (!h || h->status != ARTIFACT_OK || c->prefix)
-		return;	/* the main snapshot's, and only when there is a heap profile */
+	if (!h || h->status != ARTIFACT_OK || c->prefix || o->cheap_only)
+		return;	/* the main snapshot's (allocs never was a cheap source), with a heap profile */
 	a = collection_add(c, ART_PROFILE_ALLOCS, SOURCE_PPROF);
 	a->derived_from = ART_PROFILE_HEAP;
 	a->sample_type = "alloc_space";
@@ -1520,7 +1520,7 @@ void collect_pprof(struct collection *c, const struct pprof_options *o)
 		netns = same_netns(o->pid);
 		if (!netns) {
 			collect_via_helper(c, o);
-			derive_allocs(c);
+			derive_allocs(c, o);
 			return;
 		}
 	}
@@ -1530,5 +1530,5 @@ void collect_pprof(struct collection *c, const struct pprof_options *o)
 	collect_into(&lc, o, netns);
 	adopt_all(c, &lc);
 	collection_release(&lc);
-	derive_allocs(c);
+	derive_allocs(c, o);
 }

@@ -52,6 +52,8 @@ static const char *status_name(enum artifact_status st)
 		return "ok";
 	case ARTIFACT_SKIPPED:
 		return "skipped";
+	case ARTIFACT_DERIVED:
+		return "derived";
 	default:
 		return "error";
 	}
