@@ -12,6 +12,7 @@
 
 #include "base/inflate.h"
 #include "base/json.h"
+#include "base/sort.h"
 #include "bundle/vocab.h"
 
 int bundle_path_ok(const char *name)
@@ -325,7 +326,7 @@ int bundle_load(struct bundle *b, const char *path, struct strbuf *err)
 		error_set(err, "bundle '%s' is empty", path);
 		goto out;
 	}
-	qsort(b->files, b->nr, sizeof(*b->files), file_cmp);
+	sort_array(b->files, b->nr, sizeof(*b->files), file_cmp);
 	for (i = 1; i < b->nr; i++) {
 		if (!strcmp(b->files[i].path, b->files[i - 1].path)) {
 			error_set(err, "bundle '%s' holds '%s' twice", path, b->files[i].path);

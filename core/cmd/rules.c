@@ -13,6 +13,7 @@
 #include "analyze/analyze.h"
 #include "base/io.h"
 #include "base/json.h"
+#include "base/sort.h"
 #include "cmd/cmd.h"
 #include "report/report.h"
 
@@ -376,7 +377,7 @@ static int test_rules(const char **cases, size_t nr_cases, const char **dirs, si
 			printf("FAIL %s: no expect.json here or one level down\n", cases[i]);
 			failed++;
 		}
-		qsort(subs, nr_subs, sizeof(*subs), name_cmp);
+		sort_array(subs, nr_subs, sizeof(*subs), name_cmp);
 		for (j = 0; j < nr_subs; j++) {
 			run_case(subs[j], dirs, nr_dirs, &passed, &failed);
 			free(subs[j]);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/satmath.h"
 #include "bundle/bundle.h"
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
@@ -180,7 +181,7 @@ static void print_text(const struct profile *p, size_t idx, const struct agg_tab
 	for (i = 0; i < shown; i++) {
 		flat[i] = t->rows[i].flat;
 		cum[i] = t->rows[i].cum;
-		flat_sum += flat[i];
+		flat_sum = sat_add64(flat_sum, flat[i], NULL);
 	}
 	ounit = units_select(flat, cum, shown, t->total, sunit);
 	print_labels(p, stype, sunit, ounit, t->total, out);
@@ -198,7 +199,7 @@ static void print_text(const struct profile *p, size_t idx, const struct agg_tab
 
 		if (r->inline_in)
 			inl = r->noinline_in ? " (partial-inline)" : " (inline)";
-		run += r->flat;
+		run = sat_add64(run, r->flat, NULL);
 		units_label(f, sizeof(f), r->flat, sunit, ounit);
 		units_label(c, sizeof(c), r->cum, sunit, ounit);
 		units_percentage(fp, sizeof(fp), r->flat, t->total);
@@ -387,6 +388,10 @@ int cmd_top(int argc, char **argv)
 		/* as pprof -diff_base: percentages are of the base's total */
 		t.total = bt.total;
 	}
+	/* the numbers are printed anyway, stuck at the limit, but flagged */
+	if (t.saturated)
+		fprintf(stderr, "triage top: warning: profile '%s': values too large: sums went past the 64-bit range and are shown at its limit (%" PRId64 ")\n",
+			name.buf, INT64_MAX);
 	agg_table_drop_empty(&t);
 	agg_table_sort(&t, a.cum);
 	all = t.nr;

@@ -12,6 +12,7 @@
 #include "collect/proc.h"
 #include "parse/memstats.h"
 #include "base/io.h"
+#include "base/sort.h"
 #include "bundle/vocab.h"
 
 #include <arpa/inet.h>
@@ -501,7 +502,7 @@ static int socket_inodes(pid_t pid, unsigned long **out, size_t *nr, struct strb
 		(*out)[(*nr)++] = ino;
 	}
 	closedir(d);
-	qsort(*out, *nr, sizeof(**out), cmp_ulong);
+	sort_array(*out, *nr, sizeof(**out), cmp_ulong);
 	return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/satmath.h"
+
 struct unit {
 	const char *name;
 	const char *aliases[4];
@@ -171,10 +173,10 @@ const char *units_select(const int64_t *flat, const int64_t *cum, size_t n, int6
 	if (!n)
 		return "minimum";
 	for (i = 0; i < n; i++) {
-		int64_t v = flat[i] < 0 ? -flat[i] : flat[i];
+		int64_t v = sat_abs64(flat[i], NULL);
 
 		if (!v)
-			v = cum[i] < 0 ? -cum[i] : cum[i];
+			v = sat_abs64(cum[i], NULL);
 		if (v > 0 && (!minv || v < minv))
 			minv = v;
 	}
@@ -183,7 +185,8 @@ const char *units_select(const int64_t *flat, const int64_t *cum, size_t n, int6
 	units_scale(minv, sample_unit, "minimum", &minu);
 	units_scale(maxv, sample_unit, "minimum", &maxu);
 	u = minu;
-	if (strcmp(minu, maxu) && minv * 100 < maxv)
+	/* minv * 100 < maxv, without overflow for values near INT64_MAX */
+	if (strcmp(minu, maxu) && maxv > 0 && minv <= (maxv - 1) / 100)
 		units_scale(100 * minv, sample_unit, "minimum", &u);
 	return *u ? u : sample_unit;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sort.h"
+
 static const char *const rung_names[NR_RUNGS] = {
 	"business", "libraries", "runtime", "tooling", "environment",
 };
@@ -220,7 +222,7 @@ void report_finish(struct report *r)
 
 	for (i = 0; i < r->nr_findings; i++)
 		r->findings[i].score = finding_score(&r->findings[i], r->headline_bytes);
-	qsort(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
+	sort_array(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
 	for (i = 0; i < r->nr_findings; i++)
 		r->findings[i].rank = (int)i + 1;
 
