@@ -95,7 +95,8 @@ done
 for f in regress-int64-max.pb regress-int64-min.pb; do
 	out=$("$TRIAGE" top "$reg/$f" 2>&1); rc=$?
 	json=$("$TRIAGE" top --format json "$reg/$f" 2>/dev/null)
-	if [ $rc -ne 0 ] || [[ "$out" != *"past the 64-bit range"* ]] || [[ "$out" == *" -"[0-9]* ]] ||
+	if [ $rc -ne 0 ] || [[ "$out" != *"past the 64-bit range"* ]] ||
+	   { [ $f = regress-int64-max.pb ] && [[ "$out" == *" -"[0-9]* ]]; } ||
 	   ! grep -q '"total": 9223372036854775807' <<<"$json"; then
 		echo "FAIL $f: exit $rc: $out $json"; fail=1
 	else

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "base/inflate.h"
 #include "base/json.h"
 #include "base/sort.h"
@@ -20,6 +21,9 @@ int bundle_path_ok(const char *name)
 	const char *p = name;
 
 	if (!*name || *name == '/')
+		return 0;
+	/* ESC, newline, C1 or bytes that are not UTF-8 in a name are an attack on whoever lists it */
+	if (text_needs_escape(name, strlen(name)))
 		return 0;
 	while (*p) {
 		size_t n = strcspn(p, "/");
@@ -119,8 +123,14 @@ static int next_checked(struct archive *a, const char *path, size_t *count, uint
 		if (++*count > BUNDLE_MAX_ENTRIES)
 			return error_set(err, "bundle '%s' has more than %d entries", path, BUNDLE_MAX_ENTRIES);
 		name = archive_entry_pathname(*ae);
-		if (!name || !bundle_path_ok(name))
-			return error_set(err, "bundle '%s' holds an unsafe path '%s'", path, name ? name : "(none)");
+		if (!name || !bundle_path_ok(name)) {
+			struct strbuf tmp = STRBUF_INIT;
+
+			error_set(err, "bundle '%s' holds an unsafe path '%s'", path,
+				  name ? text_safe(&tmp, name) : "(none)");
+			strbuf_release(&tmp);
+			return -1;
+		}
 		type = archive_entry_filetype(*ae);
 		if (type == AE_IFDIR)
 			continue;
@@ -243,26 +253,21 @@ static int file_cmp(const void *x, const void *y)
 static int check_manifest(struct bundle *b, struct strbuf *err)
 {
 	const struct bundle_file *mf = bundle_get(b, ART_MANIFEST);
-	enum json_tokener_error jerr = json_tokener_success;
-	json_tokener *tok;
+	struct strbuf why = STRBUF_INIT;
 	const char *ver;
 	int major = -1, minor = 0;
 
 	if (!mf)
 		return 0;	/* hand-made bundles may lack one: analysis still runs */
-	tok = json_tokener_new_ex(64);
-	if (!tok)
-		return error_set(err, "bundle '%s': out of memory", b->path);
-	b->manifest = json_tokener_parse_ex(tok, (const char *)mf->data, (int)mf->len);
-	jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	if (!b->manifest || jerr != json_tokener_success ||
-	    !json_object_is_type(b->manifest, json_type_object)) {
+	b->manifest = json_parse_bounded((const char *)mf->data, mf->len, 64, JSON_MAX_VALUES, &why);
+	if (!b->manifest || !json_object_is_type(b->manifest, json_type_object)) {
 		if (b->manifest)
 			json_object_put(b->manifest);
 		b->manifest = NULL;
-		return error_set(err, "bundle '%s': manifest.json is not a JSON object (%s)", b->path,
-				 jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "wrong type");
+		error_set(err, "bundle '%s': manifest.json is not a JSON object (%s)", b->path,
+			  why.len ? why.buf : "wrong type");
+		strbuf_release(&why);
+		return -1;
 	}
 	ver = json_get_str(b->manifest, MF_FORMAT_VERSION, NULL);
 	if (!ver)

@@ -68,7 +68,10 @@ void bundle_reader_release(struct bundle_reader *br);
 /* Reads a whole entry (at most max bytes) into out. */
 int bundle_read_entry(const char *path, const char *entry, struct strbuf *out, size_t max,
 		      struct strbuf *err);
-/* Checks a tar member name: relative, no "..", no empty or "." components. */
+/*
+ * Checks a tar member name: relative, no "..", no empty or "." components,
+ * UTF-8 without control characters (base/escape.h).
+ */
 int bundle_path_ok(const char *name);
 
 #endif

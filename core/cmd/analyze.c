@@ -42,7 +42,8 @@ const char usage_analyze[] =
 	"\n"
 	"Rules are also read from $TRIAGE_RULES_PATH (colon-separated) and\n"
 	"$XDG_CONFIG_HOME/triage/rules. Exit status: 0 ok, 1 findings at or above\n"
-	"--fail-on, 2 bad usage or an unreadable bundle, 3 internal error.\n";
+	"--fail-on, 2 bad usage, an unreadable bundle, or rules that ran out of\n"
+	"memory, instructions or time (the analysis is incomplete), 3 internal error.\n";
 
 /*
  * Colour only for a person at a terminal. NO_COLOR follows no-color.org:
@@ -75,7 +76,7 @@ int cmd_analyze(int argc, char **argv)
 	const struct report_format *format = report_format_list();	/* the default, text */
 	const char **dirs = NULL, *output = NULL, *file;
 	size_t nr_dirs = 0;
-	int c, fail_on = -1, no_color = 0, ret = EXIT_USAGE, wrote;
+	int c, starved, fail_on = -1, no_color = 0, ret = EXIT_USAGE, wrote;
 	FILE *out = stdout;
 
 	analyze_options_init(&o);
@@ -178,6 +179,23 @@ int cmd_analyze(int argc, char **argv)
 		goto out;
 	}
 	ret = fail_on >= 0 && report_max_severity(&r) >= fail_on ? EXIT_FINDINGS : EXIT_OK;
+	/*
+	 * Rules that could not finish for lack of resources may be exactly the
+	 * ones that would have fired: such an analysis must never pass as a
+	 * clean one, with or without --fail-on.
+	 */
+	starved = 0;
+	for (c = 0; (size_t)c < r.nr_rules; c++) {
+		const char *f = r.rules[c].failure;
+
+		starved += f && (!strcmp(f, "memory_limit") || !strcmp(f, "instruction_limit") ||
+				 !strcmp(f, "timeout"));
+	}
+	if (starved) {
+		fprintf(stderr, "triage analyze: the analysis is incomplete: %d rule(s) ran out of memory, instructions or time (see RULES)\n",
+			starved);
+		ret = EXIT_USAGE;
+	}
 out:
 	if (out != stdout)
 		fclose(out);

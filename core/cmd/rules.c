@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "analyze/analyze.h"
 #include "base/io.h"
 #include "base/json.h"
+#include "base/quantity.h"
 #include "base/sort.h"
 #include "cmd/cmd.h"
 #include "report/report.h"
@@ -39,7 +41,8 @@ const char usage_rules[] =
 	"   \"rule_failure\": {\"rule-id\": \"instruction_limit\"},\n"
 	"   \"rule_reason\": {\"rule-id\": \"text in the reason\"},\n"
 	"   \"notes\": {\"rule-id\": \"text\"},       (a rule_out/inconclusive note saying text)\n"
-	"   \"rule_timeout_ms\": 20000}           (the per-rule watchdog, as --rule-timeout)\n"
+	"   \"rule_timeout_ms\": 20000,           (the per-rule watchdog, as --rule-timeout)\n"
+	"   \"max_memory\": \"16M\"}                (the Lua memory cap, as --max-memory)\n"
 	"A CASE_DIR without expect.json is searched for case directories one\n"
 	"level down. Prints PASS or FAIL per case and 'N passed, N failed';\n"
 	"exits 1 when a case fails.\n";
@@ -155,7 +158,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 	{
 		static const char *const known[] = { "bundle", "base", "rules", "top", "findings", "absent",
 			"verdicts", "max_severity", "rule_status", "rule_failure", "rule_reason",
-			"rule_timeout_ms", "description", "notes", NULL };
+			"rule_timeout_ms", "max_memory", "description", "notes", NULL };
 
 		json_object_object_foreach(exp, key, val) {
 			const char *const *k;
@@ -177,6 +180,17 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 	strbuf_addf(&p, "%s/%s", dir, s);
 	if (json_object_object_get_ex(exp, "rule_timeout_ms", &v))
 		o.rule_timeout_ms = json_object_get_int(v);
+	/* a small cap makes a memory-hungry case hit it long before any watchdog */
+	if (json_object_object_get_ex(exp, "max_memory", &v)) {
+		uint64_t m;
+
+		if (parse_size(json_object_get_string(v), &m) < 0 || m < (1 << 20) || m > SIZE_MAX) {
+			strbuf_addf(why, "expect.json: max_memory '%s' is not a size of 1M or more",
+				    json_object_get_string(v));
+			goto out;
+		}
+		o.limits.max_memory = (size_t)m;
+	}
 	if ((s = json_get_str(exp, "base", NULL))) {
 		strbuf_addf(&base, "%s/%s", dir, s);
 		o.base_bundle = base.buf;

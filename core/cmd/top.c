@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/escape.h"
 #include "base/satmath.h"
 #include "bundle/bundle.h"
 #include "cmd/cmd.h"
@@ -120,25 +121,28 @@ static void print_labels(const struct profile *p, const char *stype, const char 
 			 const char *ounit, int64_t total, FILE *out)
 {
 	char v[64], pct[32];
+	struct strbuf tmp = STRBUF_INIT;
 	size_t i;
 
+	/* names, comments and types come from the file: escaped for the terminal */
 	if (p->nr_mappings) {
 		const char *f = profile_str(p, p->mappings[0].filename);
 		const char *b = profile_str(p, p->mappings[0].build_id);
 		const char *slash = strrchr(f, '/');
 
 		if (*f)
-			fprintf(out, "File: %s\n", slash && slash[1] ? slash + 1 : f);
+			fprintf(out, "File: %s\n", text_safe(&tmp, slash && slash[1] ? slash + 1 : f));
 		if (*b)
-			fprintf(out, "Build ID: %s\n", b);
+			fprintf(out, "Build ID: %s\n", text_safe(&tmp, b));
 	}
 	for (i = 0; i < p->nr_comments; i++) {
 		const char *c = profile_str(p, p->comments[i]);
 
 		if (c[0] != '#')
-			fprintf(out, "%s\n", c);
+			fprintf(out, "%s\n", text_safe(&tmp, c));
 	}
-	fprintf(out, "Type: %s\n", stype);
+	fprintf(out, "Type: %s\n", text_safe(&tmp, stype));
+	strbuf_release(&tmp);
 	if (p->time_nanos) {
 		time_t t = (time_t)(p->time_nanos / 1000000000);
 		struct tm tm;
@@ -175,6 +179,7 @@ static void print_text(const struct profile *p, size_t idx, const struct agg_tab
 	int64_t *cum = xmalloc((shown ? shown : 1) * sizeof(int64_t));
 	int64_t flat_sum = 0, run = 0;
 	char f[64], c[64], fp[32], sp[32], cp[32], tot[64];
+	struct strbuf tmp = STRBUF_INIT;
 	const char *ounit;
 	size_t i;
 
@@ -205,8 +210,10 @@ static void print_text(const struct profile *p, size_t idx, const struct agg_tab
 		units_percentage(fp, sizeof(fp), r->flat, t->total);
 		units_percentage(sp, sizeof(sp), run, t->total);
 		units_percentage(cp, sizeof(cp), r->cum, t->total);
-		fprintf(out, "%10s %s %s %10s %s  %s%s\n", f, fp, sp, c, cp, agg_row_name(t, r), inl);
+		fprintf(out, "%10s %s %s %10s %s  %s%s\n", f, fp, sp, c, cp,
+			text_safe(&tmp, agg_row_name(t, r)), inl);
 	}
+	strbuf_release(&tmp);
 	free(flat);
 	free(cum);
 }
@@ -349,8 +356,14 @@ int cmd_top(int argc, char **argv)
 			size_t i;
 
 			error_set(&err, "profile '%s' has no sample type '%s' (it has:", name.buf, a.sample_index);
-			for (i = 0; i < p.nr_sample_types; i++)
-				strbuf_addf(&err, " %s", profile_str(&p, p.sample_types[i].type));
+			for (i = 0; i < p.nr_sample_types && i < 20; i++) {
+				const char *ty = profile_str(&p, p.sample_types[i].type);
+
+				strbuf_addch(&err, ' ');
+				strbuf_add_escaped(&err, ty, strlen(ty));
+			}
+			if (i < p.nr_sample_types)
+				strbuf_addf(&err, " and %zu more", p.nr_sample_types - i);
 			strbuf_addch(&err, ')');
 			goto fail;
 		}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "bundle/vocab.h"
 #include "lua/facts-internal.h"
 #include "lua/json.h"
@@ -86,20 +87,12 @@ void tbl_set_bool(lua_State *L, const char *k, int v)
 
 int fact_parse_json(const struct bundle_file *f, json_object **out)
 {
-	json_tokener *tok = json_tokener_new_ex(32);
-	json_object *j;
+	struct strbuf why = STRBUF_INIT;
 
-	if (!tok)
-		return -1;
-	j = json_tokener_parse_ex(tok, (const char *)f->data, (int)f->len);
-	if (json_tokener_get_error(tok) != json_tokener_success) {
-		if (j)
-			json_object_put(j);
-		j = NULL;
-	}
-	json_tokener_free(tok);
-	*out = j;
-	return j ? 0 : -1;
+	/* bounded: a small artifact of tiny values must not cost gigabytes */
+	*out = json_parse_bounded((const char *)f->data, f->len, 32, JSON_MAX_VALUES, &why);
+	strbuf_release(&why);
+	return *out ? 0 : -1;
 }
 
 /* Pushes a kv file as a table (numbers where numeric, strings otherwise). */

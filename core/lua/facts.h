@@ -16,7 +16,14 @@
  * triage.profile userdata that decode on first use. A fact that cannot be
  * built is left out, and status[name] says why ("ok" otherwise), so rules
  * that need it are skipped with that reason.
+ *
+ * The facts have a budget of their own, FACTS_MAX_MEMORY: every source is
+ * bounded by construction (JSON in values, tables in entries, text in
+ * bytes), and the caller checks the total and then sets it aside
+ * (sandbox_set_aside), so the rules' memory cap starts on top of it.
  */
+#define FACTS_MAX_MEMORY ((size_t)256 << 20)
+
 int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
 	       json_object *status, struct strbuf *err);
 

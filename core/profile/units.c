@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "base/satmath.h"
 
 struct unit {
@@ -86,8 +87,9 @@ double units_scale(int64_t value, const char *from, const char *to, const char *
 {
 	size_t t;
 
-	if (value < 0 && -value > 0) {
-		double v = units_scale(-value, from, to, unit);
+	if (value < 0) {
+		/* INT64_MIN has no negation: one short of it scales the same in a double */
+		double v = units_scale(value == INT64_MIN ? INT64_MAX : -value, from, to, unit);
 		return -v;
 	}
 	for (t = 0; t < sizeof(unit_types) / sizeof(unit_types[0]); t++) {
@@ -144,6 +146,14 @@ void units_label(char *buf, size_t len, int64_t value, const char *from, const c
 		num[n - 3] = '\0';
 	if (!strcmp(num, "0") || !strcmp(num, "-0")) {
 		snprintf(buf, len, "0");
+		return;
+	}
+	if (text_needs_escape(u, strlen(u))) {
+		/* a unit pprof does not know is the file's own text */
+		struct strbuf tmp = STRBUF_INIT;
+
+		snprintf(buf, len, "%s%s", num, text_safe(&tmp, u));
+		strbuf_release(&tmp);
 		return;
 	}
 	snprintf(buf, len, "%s%s", num, u);

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Resource ceilings of triage analyze (issue 17): facts are loaded under a
+# budget of their own, so a bundle with huge JSON cannot starve the rules;
+# an analysis in which rules ran out of resources never exits as a clean one.
+set -u
+: "${TRIAGE:?}" "${SRCDIR:?}"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0
+
+# case 2 (a high finding) with a buildinfo.json holding an object of 2M keys (9.6 MB)
+python3 - "$SRCDIR/bundles/case2-unclosed-body.tgz" "$dir/keys2m.tgz" <<'PY' || exit 1
+import io, json, sys, tarfile
+src, dst = sys.argv[1], sys.argv[2]
+out = tarfile.open(dst, "w:gz")
+with tarfile.open(src) as t:
+    for m in t.getmembers():
+        data = t.extractfile(m).read()
+        if m.name == "buildinfo/buildinfo.json":
+            j = json.loads(data)
+            j["evil"] = {"k%d" % i: i for i in range(2000000)}
+            data = json.dumps(j, separators=(",", ":")).encode()
+        m.size = len(data)
+        out.addfile(m, io.BytesIO(data))
+out.close()
+PY
+out=$("$TRIAGE" analyze --fail-on high "$dir/keys2m.tgz" 2>&1); rc=$?
+if [ $rc -ne 1 ] || ! grep -q "business-unclosed-response-body" <<<"$out" ||
+   grep -q "memory limit" <<<"$out" || ! grep -q "^RULES: .* 0 failed" <<<"$out"; then
+	echo "FAIL 2M-key buildinfo.json: exit $rc (want 1, the rules run):"; grep -n "RULES\|FINDINGS\|memory" <<<"$out" | head; fail=1
+else
+	echo "ok   2M-key buildinfo.json: rules ran, --fail-on high exits 1"
+fi
+
+# rules that run out of instructions: the report is written, the exit is 2, with or without --fail-on
+for args in "" "--fail-on critical"; do
+	# shellcheck disable=SC2086
+	out=$("$TRIAGE" analyze $args --max-instructions 1000 "$SRCDIR/bundles/case2-unclosed-body.tgz" 2>&1); rc=$?
+	if [ $rc -ne 2 ] || ! grep -q "analysis is incomplete" <<<"$out" || ! grep -q "^RULES:" <<<"$out"; then
+		echo "FAIL starved rules ($args): exit $rc (want 2): $(tail -3 <<<"$out")"; fail=1
+	else
+		echo "ok   starved rules ($args): exit 2, 'analysis is incomplete'"
+	fi
+done
+exit $fail
