@@ -22,8 +22,9 @@ build_pkgs=(gcc pkg-config meson ninja-build protobuf-c-compiler libprotobuf-c-d
 # tests/other-lang.sh profiles a Node.js program: nodejs, and npm unless the
 # installed nodejs brings its own (NodeSource's does, and conflicts with
 # Debian's npm package).
+# clang builds the libFuzzer harnesses of tests/fuzz/ (the fuzz smoke run).
 test_pkgs=(golang-go prometheus python3 valgrind time curl gzip protobuf-compiler
-	iproute2 util-linux procps nodejs)
+	iproute2 util-linux procps nodejs clang)
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 
 as_root() {

@@ -42,4 +42,28 @@ for args in "" "--fail-on critical"; do
 		echo "ok   starved rules ($args): exit 2, 'analysis is incomplete'"
 	fi
 done
+
+# zero-filled members: 600 MiB in a bundle of under 1 MB is refused from the
+# headers, by the bound on what a bundle of that size may hold
+python3 - "$dir/zeros.tgz" <<'PY' || exit 1
+import io, sys, tarfile
+class Zeros(io.RawIOBase):
+    def __init__(self, n): self.left = n
+    def readable(self): return True
+    def readinto(self, b):
+        n = min(len(b), self.left); b[:n] = bytes(n); self.left -= n; return n
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    for name in ("proc/a", "proc/b"):
+        i = tarfile.TarInfo(name); i.size = 300 << 20
+        t.addfile(i, io.BufferedReader(Zeros(i.size)))
+PY
+for cmd in show analyze; do
+	out=$(/usr/bin/time -f "maxrss %M" "$TRIAGE" $cmd "$dir/zeros.tgz" 2>&1); rc=$?
+	kb=$(sed -n 's/^maxrss //p' <<<"$out")
+	if [ $rc -ne 2 ] || [[ "$out" != *"more than its size allows"* ]] || [ "${kb:-999999}" -gt 204800 ]; then
+		echo "FAIL zero members ($cmd): exit $rc, ${kb} KB: $out"; fail=1
+	else
+		echo "ok   zero members ($cmd): refused, peak ${kb} KB"
+	fi
+done
 exit $fail
