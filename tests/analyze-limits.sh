@@ -32,6 +32,43 @@ else
 	echo "ok   2M-key buildinfo.json: rules ran, --fail-on high exits 1"
 fi
 
+# a 2.6 MB build info of 1.3M tiny values (once 629 MB): refused by the
+# JSON value bound, the rules run, memory stays small
+python3 - "$SRCDIR/bundles/case2-unclosed-body.tgz" "$dir/bi.tgz" <<'PY' || exit 1
+import io, json, sys, tarfile
+out = tarfile.open(sys.argv[2], "w:gz")
+with tarfile.open(sys.argv[1]) as t:
+    for m in t.getmembers():
+        data = t.extractfile(m).read()
+        if m.name == "buildinfo/buildinfo.json":
+            j = json.loads(data); j["deps"] = [0] * 1300000
+            data = json.dumps(j, separators=(",", ":")).encode()
+        m.size = len(data)
+        out.addfile(m, io.BytesIO(data))
+out.close()
+PY
+out=$(/usr/bin/time -f "maxrss %M" "$TRIAGE" analyze "$dir/bi.tgz" 2>&1); rc=$?
+kb=$(sed -n 's/^maxrss //p' <<<"$out")
+if [ $rc -ne 0 ] || [[ "$out" != *"more than 200000 JSON values"* ]] || [ "${kb:-999999}" -gt 204800 ]; then
+	echo "FAIL 2.6 MB build info: exit $rc, ${kb} KB"; grep -m3 "buildinfo\|RULES" <<<"$out"; fail=1
+else
+	echo "ok   2.6 MB build info: refused as a fact, rules ran, peak ${kb} KB"
+fi
+
+# profiles that inflate hundreds of times (8000 sample types of zeros, a
+# 200 MiB string): refused once past 64 MiB + 64x what was read, memory
+# a small multiple of that
+for kind in types string; do
+	python3 "$SRCDIR/tests/tools/amplified-profile.py" $kind "$dir/$kind.pb.gz" || exit 1
+	out=$(/usr/bin/time -f "maxrss %M" "$TRIAGE" top "$dir/$kind.pb.gz" 2>&1); rc=$?
+	kb=$(sed -n 's/^maxrss //p' <<<"$out")
+	if [ $rc -ne 2 ] || [[ "$out" != *"over 64 times its compressed size"* ]] || [ "${kb:-999999}" -gt 524288 ]; then
+		echo "FAIL amplified profile ($kind): exit $rc, ${kb} KB: $out"; fail=1
+	else
+		echo "ok   amplified profile ($kind): refused, peak ${kb} KB"
+	fi
+done
+
 # rules that run out of instructions: the report is written, the exit is 2, with or without --fail-on
 for args in "" "--fail-on critical"; do
 	# shellcheck disable=SC2086
