@@ -13,6 +13,7 @@
 #include "parse/memstats.h"
 #include "base/io.h"
 #include "base/sort.h"
+#include "base/strlist.h"
 #include "bundle/vocab.h"
 
 #include <arpa/inet.h>
@@ -689,8 +690,14 @@ static struct json_object *endpoint_json(const struct pprof_options *o, const ch
 	json_object_object_add(root, "network_namespace", json_object_new_string(netns));
 	json_object_object_add(root, "method", json_object_new_string(
 		o->url ? "given" : "discovered"));
-	if (o->url)
-		json_object_object_add(root, "given_url", json_object_new_string(o->url));
+	if (o->url) {
+		/* triage's own credentials ("http://user:pw@host/?token=x") stay behind too */
+		struct strbuf red = STRBUF_INIT;
+
+		cmdline_redact(o->url, strlen(o->url), &red);
+		json_object_object_add(root, "given_url", json_object_new_string(strbuf_str(&red)));
+		strbuf_release(&red);
+	}
 	if (!o->url) {
 		struct json_object *arr = json_object_new_array();
 
@@ -710,7 +717,15 @@ static struct json_object *endpoint_json(const struct pprof_options *o, const ch
 			json_object_object_add(root, "untried_listeners",
 					       json_object_new_uint64(d->skipped));
 	}
-	json_object_object_add(root, "chosen", chosen ? json_object_new_string(chosen) : NULL);
+	if (chosen) {
+		struct strbuf red = STRBUF_INIT;
+
+		cmdline_redact(chosen, strlen(chosen), &red);
+		json_object_object_add(root, "chosen", json_object_new_string(strbuf_str(&red)));
+		strbuf_release(&red);
+	} else {
+		json_object_object_add(root, "chosen", NULL);
+	}
 	if (error)
 		json_object_object_add(root, "error", json_object_new_string(error));
 	return root;
@@ -745,8 +760,10 @@ struct fetch_ctx {
 
 /*
  * expvar publishes os.Args as "cmdline": the same secrets the proc source
- * redacts from /proc/PID/cmdline must not leave through here. Output that is
- * not the JSON object expvar serves is not stored at all.
+ * redacts from /proc/PID/cmdline must not leave through here, nor do the
+ * values of variables whose names look secret ("db_password",
+ * "upstream_api_token"). Output that is not the JSON object expvar serves
+ * is not stored at all.
  */
 static int redact_expvar(struct strbuf *data, struct strbuf *err)
 {
@@ -776,6 +793,19 @@ static int redact_expvar(struct strbuf *data, struct strbuf *err)
 			start = i + 1;
 		}
 		json_object_object_add(root, "cmdline", clean);
+	}
+	{
+		struct strlist secret = STRLIST_INIT;
+
+		/* names first: replacing values while iterating is not json-c's promise */
+		json_object_object_foreach(root, key, val) {
+			(void)val;
+			if (is_secret_name(key, strlen(key)))
+				strlist_add(&secret, key);
+		}
+		for (i = 0; i < secret.nr; i++)
+			json_object_object_add(root, secret.items[i], json_object_new_string("REDACTED"));
+		strlist_release(&secret);
 	}
 	strbuf_reset(data);
 	strbuf_addstr(data, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |

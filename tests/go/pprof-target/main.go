@@ -29,6 +29,15 @@ var (
 	exitAfter  = flag.Duration("exit-after", 5*time.Minute, "exit after this long")
 	hang       = flag.Bool("hang", false, "serve the pprof index but never answer the profile endpoints")
 	noPprof    = flag.Bool("no-pprof", false, "serve an unrelated page instead of pprof")
+	// Secrets in the shapes collect must keep behind (tests/collect-pprof.sh):
+	// the flags are only carried on the command line, which /proc and
+	// expvar's "cmdline" republish; -expvar-secret is published under
+	// secret-looking expvar names.
+	_            = flag.String("p", "", "a password, as mysql takes one")
+	_            = flag.String("header", "", "an HTTP header, such as Authorization")
+	_            = flag.String("url", "", "an upstream URL, maybe with a token in its query")
+	_            = flag.String("dsn", "", "a database DSN with credentials")
+	expvarSecret = flag.String("expvar-secret", "", "published as db_password and upstream_api_token")
 
 	keep     [][]byte
 	parked   = make(chan struct{}) // never closed: parked goroutines wait on it
@@ -94,6 +103,10 @@ func otherMux() *http.ServeMux {
 
 func main() {
 	flag.Parse()
+	if *expvarSecret != "" {
+		expvar.NewString("db_password").Set(*expvarSecret + "-1")
+		expvar.NewString("upstream_api_token").Set(*expvarSecret + "-2")
+	}
 	time.AfterFunc(*exitAfter, func() { os.Exit(0) })
 
 	runtime.SetMutexProfileFraction(5)
