@@ -288,6 +288,9 @@ if start_target s -- -p MARK-P-1 "-header=Authorization: Bearer MARK-H-2" \
 	"-dsn=postgres://user:MARK-D-4@db.example/x" -expvar-secret MARK-E; then
 	run_fetch s --url "http://user:MARK-U-5@127.0.0.1:$TPORT/?token=MARK-T-6" --cpu-seconds 1 ||
 		fail "(s) pprof-fetch exited $?"
+	# the query is kept on every request, not buried under the paths, and
+	# what comes back is checked to be a profile before it counts as ok
+	all_ok s "(s) --url with a query string" && ok "(s) --url with a query string: every source ok"
 	found=$(grep -rlE 'MARK-(P-1|H-2|Q-3|D-4|E-1|E-2|U-5|T-6)' "$WORK/s" 2>/dev/null)
 	if [ "$(art_status s runtime/expvar.json)" != ok ]; then
 		fail "(s) expvar.json not collected: $(art_error s runtime/expvar.json)"

@@ -11,6 +11,7 @@
 #include "collect/pprof.h"
 #include "collect/proc.h"
 #include "parse/memstats.h"
+#include "profile/profile.h"
 #include "base/io.h"
 #include "base/sort.h"
 #include "base/strlist.h"
@@ -82,21 +83,14 @@ static int interrupted(volatile int *flag)
 
 /* ---- URLs ---------------------------------------------------------------- */
 
-/*
- * Accepts host:port, http://host:port[/], or a full base URL, and yields the
- * pprof base (ending in '/') and the expvar URL next to it.
- */
-static int normalise_url(const char *in, struct strbuf *base, struct strbuf *vars,
-			 struct strbuf *err)
+/* normalise_url for a URL without its query. */
+static int normalise_path(const char *in, struct strbuf *base, struct strbuf *vars,
+			  struct strbuf *err)
 {
 	const char *rest, *slash;
 	size_t scheme_len;
 	static const char suffix[] = PPROF_BASE_PATH;
 
-	strbuf_reset(base);
-	strbuf_reset(vars);
-	while (isspace((unsigned char)*in))
-		in++;
 	if (!*in)
 		return error_set(err, "empty pprof URL");
 	rest = strstr(in, "://");
@@ -141,6 +135,43 @@ static int normalise_url(const char *in, struct strbuf *base, struct strbuf *var
 	}
 	strbuf_addstr(vars, PPROF_EP_EXPVAR);
 	return 0;
+}
+
+/*
+ * Accepts host:port, http://host:port[/], or a full base URL, and yields the
+ * pprof base (ending in '/') and the expvar URL next to it, without the
+ * URL's query (in *query, without its '?'; a '#fragment' is dropped):
+ * paths are appended to the base and the query to every request
+ * (add_query), so "...?token=x" reaches each endpoint as it was given.
+ */
+static int normalise_url(const char *given, struct strbuf *base, struct strbuf *vars,
+			 struct strbuf *query, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t cut;
+	int ret;
+
+	strbuf_reset(base);
+	strbuf_reset(vars);
+	strbuf_reset(query);
+	while (isspace((unsigned char)*given))
+		given++;
+	cut = strcspn(given, "?#");
+	strbuf_add(&path, given, cut);
+	if (given[cut] == '?')
+		strbuf_add(query, given + cut + 1, strcspn(given + cut + 1, "#"));
+	ret = normalise_path(strbuf_str(&path), base, vars, err);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* Appends the given URL's query to a request URL (which may have its own). */
+static void add_query(struct strbuf *url, const struct strbuf *query)
+{
+	if (!query->len)
+		return;
+	strbuf_addch(url, strchr(strbuf_str(url), '?') ? '&' : '?');
+	strbuf_addstr(url, query->buf);
 }
 
 /* True for http://127.x, localhost and [::1] URLs, which no proxy should see. */
@@ -816,6 +847,25 @@ static int redact_expvar(struct strbuf *data, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * A .pb.gz artifact is stored as ok only if it decodes as a pprof profile:
+ * a proxy or an HTML index answering 200 is not a profile (issue 17).
+ */
+static int not_a_profile(const struct artifact *a, struct strbuf *why)
+{
+	struct profile_options opt = { 0, 1 };
+	struct profile p;
+	size_t n = strlen(a->path);
+	int bad;
+
+	if (n < 6 || strcmp(a->path + n - 6, ".pb.gz"))
+		return 0;
+	profile_init(&p);
+	bad = profile_read_mem(&p, a->data.buf, a->data.len, a->path, &opt, why) < 0;
+	profile_release(&p);
+	return bad;
+}
+
 static void finish_artifact(struct request *r, void *data)
 {
 	struct fetch_ctx *fc = data;
@@ -840,6 +890,8 @@ static void finish_artifact(struct request *r, void *data)
 		artifact_fail(a, "empty response from %s", r->url);
 	} else if (r->src->expvar && redact_expvar(&a->data, &why) < 0) {
 		artifact_fail(a, "%s", why.buf);
+	} else if (not_a_profile(a, &why)) {
+		artifact_fail(a, "the response from %s is not a profile: %s", r->url, why.buf);
 	} else {
 		artifact_ok(a);
 	}
@@ -886,7 +938,8 @@ static const char *netns_label(int netns_state)
  */
 static void collect_into(struct collection *lc, const struct pprof_options *o, int netns_state)
 {
-	struct strbuf base = STRBUF_INIT, vars = STRBUF_INIT, err = STRBUF_INIT, why = STRBUF_INIT;
+	struct strbuf base = STRBUF_INIT, vars = STRBUF_INIT, query = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
 	struct discovery d;
 	struct request *reqs = NULL;
 	struct run_ctx ctx;
@@ -907,12 +960,12 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 	collection_add(lc, ART_PPROF_ENDPOINT, SOURCE_PPROF);
 	ep = lc->nr - 1;
 	if (o->url)
-		found = normalise_url(o->url, &base, &vars, &err) == 0;
+		found = normalise_url(o->url, &base, &vars, &query, &err) == 0;
 	else if (!o->pid)
 		found = !error_set(&err, "no pprof URL and no PID to discover one from");
 	else if (discover(&d, o->pid, &ctx, &err) == 0) {
 		found = 1;
-		normalise_url(d.cands[d.chosen].base, &base, &vars, &err);
+		normalise_url(d.cands[d.chosen].base, &base, &vars, &query, &err);
 	} else {
 		found = 0;
 	}
@@ -970,6 +1023,7 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 		} else {
 			r->timeout_ms = clamp_timeout(timeout, o->deadline_ms);
 		}
+		add_query(&url, &query);
 		r->url = strbuf_detach(&url, NULL);
 		r->src = s;
 		/* like Go's ProxyFromEnvironment: remote targets only, never loopback */
@@ -996,6 +1050,7 @@ out:
 	discovery_release(&d);
 	strbuf_release(&base);
 	strbuf_release(&vars);
+	strbuf_release(&query);
 	strbuf_release(&err);
 	strbuf_release(&why);
 }
