@@ -12,6 +12,7 @@
 #include "collect/proc.h"
 #include "parse/memstats.h"
 #include "profile/profile.h"
+#include "base/inflate.h"
 #include "base/io.h"
 #include "base/sort.h"
 #include "base/strlist.h"
@@ -847,6 +848,194 @@ static int redact_expvar(struct strbuf *data, struct strbuf *err)
 	return 0;
 }
 
+/* ---- pprof labels whose keys look secret ------------------------------------ */
+
+/* One protobuf field at *p (< end): its number, wire type, varint or bytes. 0, or -1 if malformed. */
+static int pb_next(const unsigned char **p, const unsigned char *end, uint64_t *num, int *wt,
+		   uint64_t *v, const unsigned char **data, size_t *len)
+{
+	uint64_t key = 0, x = 0;
+	int shift, i;
+
+	for (i = 0; i < 2; i++) {
+		for (x = 0, shift = 0; ; shift += 7) {
+			if (*p >= end || shift > 63)
+				return -1;
+			x |= (uint64_t)(**p & 0x7f) << shift;
+			if (!(*(*p)++ & 0x80))
+				break;
+		}
+		if (!i) {
+			key = x;
+			*num = key >> 3;
+			*wt = (int)(key & 7);
+			if (*wt == 0)
+				continue;
+			if (*wt == 1 || *wt == 5) {
+				size_t n = *wt == 1 ? 8 : 4;
+
+				if ((size_t)(end - *p) < n)
+					return -1;
+				*p += n;
+				return 0;
+			}
+			if (*wt != 2)
+				return -1;
+			continue;
+		}
+	}
+	if (*wt == 0) {
+		*v = x;
+		return 0;
+	}
+	if (x > (uint64_t)(end - *p))
+		return -1;
+	*data = *p;
+	*len = (size_t)x;
+	*p += x;
+	return 0;
+}
+
+/*
+ * Replaces, in a serialized Profile, the strings used as values of labels
+ * whose keys look secret ("auth_token", "request_token") with "REDACTED".
+ * The string table is a top-level field, so only its entries' own length
+ * prefixes change. 1 and out filled if anything was redacted, 0 if nothing
+ * was, -1 if the bytes are not a profile as far as this reads.
+ */
+static int redact_label_values(const unsigned char *buf, size_t len, struct strbuf *out)
+{
+	const unsigned char *p, *end = buf + len, *data, *q, *lp;
+	const unsigned char **str = NULL;
+	size_t *str_len = NULL, nr = 0, alloc = 0, dlen, llen, k;
+	unsigned char *mark = NULL;
+	uint64_t num, v, key, val;
+	int wt, any = 0, ret = -1;
+
+	for (p = buf; p < end;) {
+		if (pb_next(&p, end, &num, &wt, &v, &data, &dlen) < 0)
+			goto out;
+		if (num == 6 && wt == 2) {
+			ALLOC_GROW(str, nr + 1, alloc);
+			str_len = xreallocarray(str_len, alloc, sizeof(*str_len));
+			str[nr] = data;
+			str_len[nr++] = dlen;
+		}
+	}
+	mark = xcalloc(nr ? nr : 1, 1);
+	for (p = buf; p < end;) {
+		pb_next(&p, end, &num, &wt, &v, &data, &dlen);
+		if (num != 2 || wt != 2)
+			continue;
+		for (q = data; q < data + dlen;) {
+			if (pb_next(&q, data + dlen, &num, &wt, &v, &lp, &llen) < 0)
+				goto out;
+			if (num != 3 || wt != 2)
+				continue;
+			key = val = 0;
+			{
+				const unsigned char *le = lp + llen, *ld;
+				size_t ll;
+
+				while (lp < le) {
+					if (pb_next(&lp, le, &num, &wt, &v, &ld, &ll) < 0)
+						goto out;
+					if (num == 1 && wt == 0)
+						key = v;
+					else if (num == 2 && wt == 0)
+						val = v;
+				}
+			}
+			if (val && val < nr && key < nr && is_secret_name((const char *)str[key], str_len[key]))
+				mark[val] = any = 1;
+		}
+	}
+	ret = 0;
+	if (!any)
+		goto out;
+	for (p = buf, k = 0; p < end;) {
+		const unsigned char *start = p;
+
+		pb_next(&p, end, &num, &wt, &v, &data, &dlen);
+		if (num == 6 && wt == 2 && mark[k++]) {
+			strbuf_addstr(out, "\x32\x08REDACTED");
+			continue;
+		}
+		strbuf_add(out, start, (size_t)(p - start));
+	}
+	ret = 1;
+out:
+	free(str);
+	free(str_len);
+	free(mark);
+	return ret;
+}
+
+/* Gzip, as Go serves profiles. */
+static int gzip_into(const struct strbuf *in, struct strbuf *out)
+{
+	z_stream z;
+	int r;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	strbuf_grow(out, deflateBound(&z, in->len));
+	z.next_in = (unsigned char *)(in->buf ? in->buf : "");
+	z.avail_in = (uInt)in->len;
+	z.next_out = (unsigned char *)out->buf + out->len;
+	z.avail_out = (uInt)(out->alloc - out->len - 1);
+	r = deflate(&z, Z_FINISH);
+	out->len += z.total_out;
+	out->buf[out->len] = '\0';
+	deflateEnd(&z);
+	return r == Z_STREAM_END ? 0 : -1;
+}
+
+/*
+ * pprof labels whose keys look secret (goroutine and CPU profiles carry
+ * them) have their values replaced. Returns how many profiles changed:
+ * 0 or 1; -1 with why if the profile could not be rewritten (it is then
+ * not stored, as it may hold secrets).
+ */
+static int redact_profile_labels(struct strbuf *data, struct strbuf *why)
+{
+	struct mem_reader mr = { (const unsigned char *)data->buf, data->len, 0 };
+	struct strbuf raw = STRBUF_INIT, red = STRBUF_INIT, gz = STRBUF_INIT;
+	struct instream in;
+	char chunk[65536];
+	ssize_t n;
+	int gzip, r = -1;
+
+	if (instream_init(&in, mem_reader_read, &mr, "profile", 0, why) < 0)
+		goto out;
+	gzip = in.gzip;
+	while ((n = instream_read(&in, chunk, sizeof(chunk), why)) > 0)
+		strbuf_add(&raw, chunk, (size_t)n);
+	if (n < 0)
+		goto out;
+	r = redact_label_values((const unsigned char *)(raw.buf ? raw.buf : ""), raw.len, &red);
+	if (r < 0) {
+		error_set(why, "cannot read its labels");
+		goto out;
+	}
+	if (r == 1) {
+		if (gzip && gzip_into(&red, &gz) < 0) {
+			r = -1;
+			error_set(why, "cannot compress it again after redacting labels");
+			goto out;
+		}
+		strbuf_reset(data);
+		strbuf_add(data, gzip ? gz.buf : red.buf, gzip ? gz.len : red.len);
+	}
+out:
+	instream_release(&in);
+	strbuf_release(&raw);
+	strbuf_release(&red);
+	strbuf_release(&gz);
+	return r;
+}
+
 /*
  * A .pb.gz artifact is stored as ok only if it decodes as a pprof profile:
  * a proxy or an HTML index answering 200 is not a profile (issue 17).
@@ -892,6 +1081,9 @@ static void finish_artifact(struct request *r, void *data)
 		artifact_fail(a, "%s", why.buf);
 	} else if (not_a_profile(a, &why)) {
 		artifact_fail(a, "the response from %s is not a profile: %s", r->url, why.buf);
+	} else if (strstr(a->path, ".pb.gz") && redact_profile_labels(&a->data, &why) < 0) {
+		strbuf_reset(&a->data);
+		artifact_fail(a, "not stored, as it may hold secrets in its labels: %s", why.buf);
 	} else {
 		artifact_ok(a);
 	}

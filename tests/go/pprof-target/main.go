@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"expvar"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"runtime"
+	rpprof "runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +40,7 @@ var (
 	_            = flag.String("url", "", "an upstream URL, maybe with a token in its query")
 	_            = flag.String("dsn", "", "a database DSN with credentials")
 	expvarSecret = flag.String("expvar-secret", "", "published as db_password and upstream_api_token")
+	labelSecret  = flag.String("label-secret", "", "a pprof label auth_token on a parked goroutine")
 
 	keep     [][]byte
 	parked   = make(chan struct{}) // never closed: parked goroutines wait on it
@@ -124,8 +127,18 @@ func main() {
 	for i := 0; i < *goroutines; i++ {
 		go park(&ready)
 	}
+	// secret-looking label keys reach the goroutine and CPU profiles
+	labels := rpprof.Labels("auth_token", *labelSecret, "request_token", *labelSecret+"-r")
+	if *labelSecret != "" {
+		ready.Add(1)
+		go rpprof.Do(context.Background(), labels, func(context.Context) { park(&ready) })
+	}
 	ready.Wait()
-	go burn()
+	if *labelSecret != "" {
+		go rpprof.Do(context.Background(), labels, func(context.Context) { burn() })
+	} else {
+		go burn()
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
