@@ -27,8 +27,9 @@ build_pkgs=(gcc pkg-config meson ninja-build protobuf-c-compiler libprotobuf-c-d
 # Debian's npm package).
 # tests/upload-e2e.sh checks uploads with s3cmd against s3rver (npm, into
 # tests/s3); tests/k8s-manifests.sh parses docs/k8s/ with python3-yaml.
+# clang builds the libFuzzer harnesses of tests/fuzz/ (the fuzz smoke run).
 test_pkgs=(golang-go prometheus python3 valgrind time curl gzip protobuf-compiler
-	iproute2 util-linux procps nodejs s3cmd python3-yaml chromium)
+	iproute2 util-linux procps nodejs s3cmd python3-yaml chromium clang)
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 # tests/html-report.sh drives Debian's chromium headless through
 # playwright-core, a test-only npm package pinned by tests/browser/package-lock.json.

@@ -284,6 +284,38 @@ if start_target f -- -alloc 4; then
 	stop_target
 fi
 
+# secrets in every shape the target carries (issue 17): none of the markers
+# may be in any artifact (expvar republishes the command line), and
+# triage's own --url credentials stay out of endpoint.json
+if start_target s -- -p MARK-P-1 "-header=Authorization: Bearer MARK-H-2" \
+	"-url=https://up.example/x?access_token=MARK-Q-3&page=1" \
+	"-dsn=postgres://user:MARK-D-4@db.example/x" -expvar-secret MARK-E -label-secret MARK-L-7; then
+	run_fetch s --url "http://user:MARK-U-5@127.0.0.1:$TPORT/?token=MARK-T-6" --cpu-seconds 1 ||
+		fail "(s) pprof-fetch exited $?"
+	# the query is kept on every request, not buried under the paths, and
+	# what comes back is checked to be a profile before it counts as ok
+	all_ok s "(s) --url with a query string" && ok "(s) --url with a query string: every source ok"
+	# profiles are gzip: every artifact is searched decompressed
+	found=$(for f in $(find "$WORK/s" -type f); do
+		if [[ $f == *.gz ]]; then gzip -dc "$f"; else cat "$f"; fi |
+			grep -qaE 'MARK-(P-1|H-2|Q-3|D-4|E-1|E-2|U-5|T-6|L-7)' && echo "$f"
+	done)
+	if [ "$(art_status s runtime/expvar.json)" != ok ]; then
+		fail "(s) expvar.json not collected: $(art_error s runtime/expvar.json)"
+	elif [ -n "$found" ]; then
+		fail "(s) secrets reached: $found"
+		grep -rhoaE '.{0,30}MARK-[A-Z]-[0-9].{0,10}' "$WORK/s" | head -5 | sed 's/^/    /'
+	elif ! grep -q REDACTED "$WORK/s/runtime/expvar.json"; then
+		fail "(s) expvar.json shows no redaction"
+	elif ! gzip -dc "$WORK/s/profiles/goroutine.pb.gz" | grep -qa REDACTED ||
+	     ! "$TRIAGE" top "$WORK/s/profiles/goroutine.pb.gz" >/dev/null; then
+		fail "(s) goroutine profile: labels not redacted, or it no longer decodes"
+	else
+		ok "(s) no secret marker in any artifact (command line, headers, query, DSN, expvars, --url)"
+	fi
+	stop_target
+fi
+
 # remote mode against a server without pprof: the HTTP status and body in the error
 if start_target f3 -- -no-pprof; then
 	run_fetch f3 --url "127.0.0.1:$TPORT" --cpu-seconds 1 || fail "(f) pprof-fetch exited $?"

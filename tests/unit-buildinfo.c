@@ -722,8 +722,47 @@ static void test_modinfo_lines(void)
 	strbuf_release(&err);
 }
 
-int main(void)
+/* Synthetic ELF images as fuzzing seeds (tests/fuzz/corpus/buildinfo). */
+static int write_seeds(const char *dir)
 {
+	struct strbuf blob = STRBUF_INIT, mod = STRBUF_INIT, path = STRBUF_INIT;
+	struct synth_elf e;
+	int is64, big, ret = 0;
+
+	for (is64 = 0; is64 < 2; is64++) {
+		for (big = 0; big < 2; big++) {
+			FILE *f;
+
+			pointer_blob(&blob, is64 ? 8 : 4, big, "go1.16.15");
+			synth_elf_build(&e, is64, big, (unsigned char *)blob.buf, blob.len, is64 ^ big);
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/elf%d-%s-pointer", dir, is64 ? 64 : 32, big ? "be" : "le");
+			f = fopen(path.buf, "wb");
+			ret |= !f || fwrite(e.buf, 1, e.len, f) != e.len || fclose(f);
+			synth_elf_release(&e);
+		}
+	}
+	framed_modinfo(&mod);
+	inline_blob(&blob, "go1.16.15", mod.buf, mod.len);
+	synth_elf_build(&e, 1, 0, (unsigned char *)blob.buf, blob.len, 1);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/elf64-le-inline", dir);
+	{
+		FILE *f = fopen(path.buf, "wb");
+
+		ret |= !f || fwrite(e.buf, 1, e.len, f) != e.len || fclose(f);
+	}
+	synth_elf_release(&e);
+	strbuf_release(&blob);
+	strbuf_release(&mod);
+	strbuf_release(&path);
+	return ret ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--write-seeds"))
+		return write_seeds(argv[2]);
 	test_garbage();
 	test_truncated_header();
 	test_offsets_past_end();

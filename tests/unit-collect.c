@@ -82,6 +82,15 @@ static void test_cmdline_redact(void)
 	REDACT("prog\0--upstream=http://a:p@ss@host/x\0",
 	       "prog\0--upstream=http://REDACTED@host/x\0", 1);
 
+	/* issue 17's shapes: -p VALUE, credential headers, query tokens */
+	REDACT("mysql\0-u\0root\0-p\0hunter2\0-pfoo\0", "mysql\0-u\0root\0-p\0REDACTED\0-pfoo\0", 1);
+	REDACT("prog\0--header=Authorization: Bearer abc\0-H\0Cookie: s=1\0",
+	       "prog\0--header=Authorization: REDACTED\0-H\0Cookie: REDACTED\0", 2);
+	REDACT("prog\0--url=https://h/x?access_token=t1&page=2\0http://h/?api_key=k#f\0",
+	       "prog\0--url=https://h/x?access_token=REDACTED&page=2\0http://h/?api_key=REDACTED#f\0", 2);
+	REDACT("prog\0--dsn=mysql://u:pw@h/db?password=x\0",
+	       "prog\0--dsn=mysql://REDACTED@h/db?password=REDACTED\0", 2);
+
 	/* harmless arguments untouched */
 	REDACT("prog\0--name=ok\0-v\0--port\0" "8080\0http://example.com/a@b\0-\0--\0x\0",
 	       "prog\0--name=ok\0-v\0--port\0" "8080\0http://example.com/a@b\0-\0--\0x\0", 0);

@@ -643,6 +643,13 @@ static void test_re2posix(void)
 		{ "std::vector<.*>::.*", "std::vector<int>::push_back", 1 },
 		/* counted repetition cannot blow up regcomp */
 		{ "((((a{100}){100}){100}){100})", "a", -1 },
+		/* nor can repetition of what matches empty (issue 17's regex bombs) */
+		{ "(){1,1000}", "", -1 }, { "(a*){1,1000}", "a", -1 }, { "(|a){1,1000}", "a", -1 },
+		{ "(a?){1,50}(a?){1,50}(a?){1,50}", "a", -1 }, { "((){1,10}){1,10}", "", -1 },
+		/* Go's bound on nested counts: over 1000 copies in product */
+		{ "(a{2}){501}", "aa", -1 }, { "((ab){10}){101}", "ab", -1 }, { "((ab){10}){100}", "ab", 0 },
+		{ "(a{2}){500}", "aa", 0 }, { "(a?){1,20}b", "aab", 1 }, { "(a|b?)+", "ab", 1 },
+		{ "(a?b){1,1000}", "ab", 1 }, { "x(){2}y", "xy", 1 }, { "(a*)*", "aa", 1 },
 	};
 	struct strbuf err = STRBUF_INIT, big = STRBUF_INIT;
 	size_t i;
@@ -1031,6 +1038,28 @@ static int write_fixtures(const char *dir)
 		build_table_profile(&raw, &t);
 		ret |= write_file(dir, "long-drop-frames.pb", &raw);
 		strbuf_release(&long_re);
+	}
+	/* issue 17: regex bombs for glibc's regcomp, and totals that overflow int64 */
+	{
+		static const char *const bombs[] = { "(){1,1000}", "(a*){1,1000}", "(|a){1,1000}" };
+		static const struct tfn fns[] = { { "malloc", "malloc" }, { "main", "main" } };
+		static const struct tloc locs[] = { { { 1 } }, { { 2 } } };
+		struct tsample samples[] = { { { 1, 2 }, INT64_MAX }, { { 2 }, INT64_MAX } };
+		struct tprofile t = { fns, 2, locs, 2, samples, 2, NULL, NULL };
+		char name[64];
+
+		for (i = 0; i < sizeof(bombs) / sizeof(bombs[0]); i++) {
+			t.drop = bombs[i];
+			build_table_profile(&raw, &t);
+			snprintf(name, sizeof(name), "regex-bomb-%zu.pb", i + 1);
+			ret |= write_file(dir, name, &raw);
+		}
+		t.drop = NULL;
+		build_table_profile(&raw, &t);
+		ret |= write_file(dir, "int64-max.pb", &raw);
+		samples[0].value = samples[1].value = INT64_MIN;
+		build_table_profile(&raw, &t);
+		ret |= write_file(dir, "int64-min.pb", &raw);
 	}
 	/* beyond the default 1 GiB cap */
 	gzip_bomb(&gz, 1100);

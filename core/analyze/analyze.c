@@ -140,7 +140,7 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 	struct loadset rules = { 0 };
 	lua_State *L = NULL;
 	json_object *status = json_object_new_object();
-	size_t i, *order = NULL, nr_order = 0;
+	size_t i, *order = NULL, nr_order = 0, facts_bytes;
 	int ret = -1;
 
 	bundle_init(&b);
@@ -166,6 +166,16 @@ int analyze_bundle(const char *path, const struct analyze_options *o, struct rep
 		       status, err) < 0)
 		goto out;
 	lua_setfield(L, LUA_REGISTRYINDEX, REG_FACTS);
+	/* the facts' own budget; the rules get theirs on top of what the facts hold */
+	facts_bytes = sandbox_set_aside(L);
+	if (facts_bytes > FACTS_MAX_MEMORY) {
+		char got[32], cap[32];
+
+		format_size(got, sizeof(got), facts_bytes);
+		format_size(cap, sizeof(cap), FACTS_MAX_MEMORY);
+		error_set(err, "bundle '%s': its facts take %s, more than the %s they may", path, got, cap);
+		goto out;
+	}
 	r->bundle = xstrdup(b.path);
 	{
 		/* which pod it was, when the collector saw a Kubernetes cgroup */

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 
 #include "analyze/analyze.h"
 #include "base/io.h"
+#include "base/quantity.h"
+#include "base/sort.h"
 #include "base/json.h"
 #include "report/report.h"
 
@@ -96,7 +99,7 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 	{
 		static const char *const known[] = { "bundle", "base", "rules", "top", "findings", "absent",
 			"verdicts", "max_severity", "rule_status", "rule_failure", "rule_reason",
-			"rule_timeout_ms", "description", "notes", NULL };
+			"rule_timeout_ms", "max_memory", "description", "notes", NULL };
 
 		json_object_object_foreach(exp, key, val) {
 			const char *const *k;
@@ -118,6 +121,17 @@ static void check_case(const char *dir, json_object *exp, const char *const *cli
 	strbuf_addf(&p, "%s/%s", dir, s);
 	if (json_object_object_get_ex(exp, "rule_timeout_ms", &v))
 		o.rule_timeout_ms = json_object_get_int(v);
+	/* a small cap makes a memory-hungry case hit it long before any watchdog */
+	if (json_object_object_get_ex(exp, "max_memory", &v)) {
+		uint64_t m;
+
+		if (parse_size(json_object_get_string(v), &m) < 0 || m < (1 << 20) || m > SIZE_MAX) {
+			strbuf_addf(why, "expect.json: max_memory '%s' is not a size of 1M or more",
+				    json_object_get_string(v));
+			goto out;
+		}
+		o.limits.max_memory = (size_t)m;
+	}
 	if ((s = json_get_str(exp, "base", NULL))) {
 		strbuf_addf(&base, "%s/%s", dir, s);
 		o.base_bundle = base.buf;
@@ -318,7 +332,7 @@ int rules_test(const char *const *cases, size_t nr_cases, const char *const *dir
 			printf("FAIL %s: no expect.json here or one level down\n", cases[i]);
 			failed++;
 		}
-		qsort(subs, nr_subs, sizeof(*subs), name_cmp);
+		sort_array(subs, nr_subs, sizeof(*subs), name_cmp);
 		for (j = 0; j < nr_subs; j++) {
 			run_case(subs[j], dirs, nr_dirs, &passed, &failed);
 			free(subs[j]);

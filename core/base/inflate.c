@@ -64,6 +64,7 @@ int instream_init(struct instream *s, byte_reader_fn read, void *ctx,
 	s->ctx = ctx;
 	s->name = name;
 	s->max_out = max_out ? max_out : INSTREAM_DEFAULT_MAX;
+	s->ratio_bound = !max_out;
 	s->in = xmalloc(IN_CHUNK);
 	s->z.next_in = s->in;
 	/* sniff: read until two bytes are there or the input ends */
@@ -89,6 +90,15 @@ static int over_limit(struct instream *s, struct strbuf *err)
 	format_size(lim, sizeof(lim), s->max_out);
 	return error_set(err, "'%s' decompresses to more than %s (a gzip bomb, or raise the limit with --max-decompressed)",
 			 s->name, lim);
+}
+
+static int over_ratio(struct instream *s, struct strbuf *err)
+{
+	char lim[64];
+
+	format_bytes(lim, sizeof(lim), (int64_t)s->produced);
+	return error_set(err, "'%s' decompresses to more than %s, over %d times its compressed size (a gzip bomb, or allow it with --max-decompressed)",
+			 s->name, lim, INSTREAM_RATIO);
 }
 
 ssize_t instream_read(struct instream *s, void *buf, size_t len, struct strbuf *err)
@@ -141,6 +151,9 @@ ssize_t instream_read(struct instream *s, void *buf, size_t len, struct strbuf *
 			s->in_len -= before_in - s->z.avail_in;
 			got += before_out - s->z.avail_out;
 			s->produced += before_out - s->z.avail_out;
+			if (s->ratio_bound && s->produced > INSTREAM_RATIO_BASE &&
+			    (s->produced - INSTREAM_RATIO_BASE) / INSTREAM_RATIO > s->raw_in)
+				return over_ratio(s, err);
 			if (ret == Z_STREAM_END) {
 				/* another gzip member may follow (concatenated gzip) */
 				if (!s->in_len && !s->in_eof && fill_input(s, err) < 0)

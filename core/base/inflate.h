@@ -19,6 +19,16 @@
 typedef ssize_t (*byte_reader_fn)(void *ctx, void *buf, size_t len, struct strbuf *err);
 
 #define INSTREAM_DEFAULT_MAX ((uint64_t)1 << 30)
+/*
+ * With the default cap, gzip input may also not inflate past 64 MiB plus
+ * 64 times the compressed bytes read so far: real profiles inflate 3 to 10
+ * times, while a small file of zeros, 8000 sample types of zero values or
+ * one 900 MB string inflates hundreds of times, and the decoder's memory
+ * follows what is inflated (docs/bundle-format.md). An explicit cap
+ * (--max-decompressed) replaces both bounds.
+ */
+#define INSTREAM_RATIO_BASE ((uint64_t)64 << 20)
+#define INSTREAM_RATIO 64
 
 struct instream {
 	byte_reader_fn read;
@@ -33,6 +43,7 @@ struct instream {
 	size_t in_len;		/* bytes valid in in[] starting at z.next_in */
 	uint64_t produced;
 	uint64_t max_out;
+	int ratio_bound;	/* the default cap: INSTREAM_RATIO applies too */
 	uint64_t raw_in;	/* bytes taken from the reader */
 };
 

@@ -1,4 +1,7 @@
 #include "base/json.h"
+
+#include <limits.h>
+
 #include "base/strbuf.h"
 #include "base/strlist.h"
 
@@ -82,4 +85,62 @@ json_object *json_new_double_fixed(double v, int decimals)
 
 	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
 	return json_object_new_double_s(v, buf);
+}
+
+/*
+ * Values in a JSON text, roughly: the commas, colons and openings outside
+ * strings, plus one. Enough to refuse a document before json-c builds it.
+ */
+static size_t count_values(const char *s, size_t len)
+{
+	size_t i, n = 1;
+	int in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == ',' || c == ':' || c == '[' || c == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
+json_object *json_parse_bounded(const char *s, size_t len, int depth, size_t max_values,
+				struct strbuf *err)
+{
+	enum json_tokener_error jerr;
+	json_tokener *tok;
+	json_object *j;
+
+	if (len > INT_MAX) {
+		error_set(err, "%zu bytes of JSON is more than json-c reads", len);
+		return NULL;
+	}
+	if (count_values(s, len) > max_values) {
+		error_set(err, "more than %zu JSON values (the bound for a bundle's JSON)", max_values);
+		return NULL;
+	}
+	tok = json_tokener_new_ex(depth);
+	if (!tok) {
+		error_set(err, "out of memory");
+		return NULL;
+	}
+	j = json_tokener_parse_ex(tok, s, (int)len);
+	jerr = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	if (jerr != json_tokener_success) {
+		if (j)
+			json_object_put(j);
+		error_set(err, "%s", json_tokener_error_desc(jerr));
+		return NULL;
+	}
+	return j;
 }

@@ -26,4 +26,23 @@ json_object *json_from_strlist(const struct strlist *l);
 /* Appends the strings of a JSON array to l (anything else is ignored). */
 void json_to_strlist(json_object *a, struct strlist *l);
 
+/*
+ * The most values (strings, numbers, members, elements) a JSON document
+ * from a bundle may hold. json-c spends 100 to 250 bytes on each, so a
+ * document of tiny values (a 2.6 MB build info, a 9.6 MB object of 2M
+ * keys) once cost over 600 MB; real manifests and build infos hold a few
+ * thousand (docs/bundle-format.md).
+ */
+#define JSON_MAX_VALUES 200000
+
+struct strbuf;
+
+/*
+ * Parses len bytes as one JSON document, nested at most depth deep and
+ * holding at most max_values values (counted before json-c allocates
+ * anything). NULL with the reason in err.
+ */
+json_object *json_parse_bounded(const char *s, size_t len, int depth, size_t max_values,
+				struct strbuf *err);
+
 #endif

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sort.h"
 #include "base/strbuf.h"
 #include "base/strlist.h"
 
@@ -17,8 +18,7 @@ static int cmp_str(const void *a, const void *b)
 
 void strlist_sort(struct strlist *l)
 {
-	if (l->nr > 1)
-		qsort(l->items, l->nr, sizeof(*l->items), cmp_str);
+	sort_array(l->items, l->nr, sizeof(*l->items), cmp_str);
 }
 
 void strlist_release(struct strlist *l)

@@ -9,10 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "base/inflate.h"
 #include "base/json.h"
+#include "base/quantity.h"
+#include "base/sort.h"
 #include "bundle/vocab.h"
 
 int bundle_path_ok(const char *name)
@@ -20,6 +24,9 @@ int bundle_path_ok(const char *name)
 	const char *p = name;
 
 	if (!*name || *name == '/')
+		return 0;
+	/* ESC, newline, C1 or bytes that are not UTF-8 in a name are an attack on whoever lists it */
+	if (text_needs_escape(name, strlen(name)))
 		return 0;
 	while (*p) {
 		size_t n = strcspn(p, "/");
@@ -69,9 +76,12 @@ out:
 	return ret;
 }
 
-static struct archive *archive_start(const char *path, struct strbuf *err)
+/* A bundle from a file (data NULL) or from memory. */
+static struct archive *archive_start(const char *path, const void *data, size_t len,
+				     struct strbuf *err)
 {
 	struct archive *a = archive_read_new();
+	int r;
 
 	if (!a) {
 		error_set(err, "cannot read bundle '%s': out of memory", path);
@@ -80,12 +90,16 @@ static struct archive *archive_start(const char *path, struct strbuf *err)
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_tar(a);
 	/* libarchive's own message for a missing file hides errno */
-	if (access(path, R_OK) < 0) {
+	if (!data && access(path, R_OK) < 0) {
 		error_set(err, "cannot open bundle '%s': %s", path, strerror(errno));
 		archive_read_free(a);
 		return NULL;
 	}
-	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
+	if (data)
+		r = archive_read_open_memory(a, data, len);
+	else
+		r = archive_read_open_filename(a, path, 64 * 1024);
+	if (r != ARCHIVE_OK) {
 		const char *why = archive_error_string(a);
 
 		if (why && strstr(why, "Unrecognized archive format"))
@@ -104,7 +118,7 @@ static struct archive *archive_start(const char *path, struct strbuf *err)
  * forever). Returns 1 with *ae set, 0 at the end, -1 on a refused entry.
  */
 static int next_checked(struct archive *a, const char *path, size_t *count, uint64_t *total,
-			struct archive_entry **ae, struct strbuf *err)
+			uint64_t max_total, struct archive_entry **ae, struct strbuf *err)
 {
 	for (;;) {
 		const char *name;
@@ -119,8 +133,14 @@ static int next_checked(struct archive *a, const char *path, size_t *count, uint
 		if (++*count > BUNDLE_MAX_ENTRIES)
 			return error_set(err, "bundle '%s' has more than %d entries", path, BUNDLE_MAX_ENTRIES);
 		name = archive_entry_pathname(*ae);
-		if (!name || !bundle_path_ok(name))
-			return error_set(err, "bundle '%s' holds an unsafe path '%s'", path, name ? name : "(none)");
+		if (!name || !bundle_path_ok(name)) {
+			struct strbuf tmp = STRBUF_INIT;
+
+			error_set(err, "bundle '%s' holds an unsafe path '%s'", path,
+				  name ? text_safe(&tmp, name) : "(none)");
+			strbuf_release(&tmp);
+			return -1;
+		}
 		type = archive_entry_filetype(*ae);
 		if (type == AE_IFDIR)
 			continue;
@@ -132,6 +152,13 @@ static int next_checked(struct archive *a, const char *path, size_t *count, uint
 		*total += (uint64_t)size;
 		if (*total > BUNDLE_MAX_TOTAL)
 			return error_set(err, "bundle '%s' holds more than 2 GiB in all", path);
+		if (*total > max_total) {
+			char cap[32];
+
+			format_bytes(cap, sizeof(cap), (int64_t)max_total);
+			return error_set(err, "bundle '%s' holds more than %s in all, more than its size allows (64 MiB plus 64 times the compressed size)",
+					 path, cap);
+		}
 		return 1;
 	}
 }
@@ -145,11 +172,12 @@ int bundle_open_entry(struct bundle_reader *br, const char *path, const char *en
 
 	memset(br, 0, sizeof(*br));
 	br->path = path;
-	br->a = archive_start(path, err);
+	br->a = archive_start(path, NULL, 0, err);
 	if (!br->a)
 		return -1;
 	for (;;) {
-		int r = next_checked(br->a, path, &count, &total, &ae, err);
+		/* streamed, never held whole: the absolute cap is enough */
+		int r = next_checked(br->a, path, &count, &total, BUNDLE_MAX_TOTAL, &ae, err);
 
 		if (r < 0)
 			return -1;
@@ -243,26 +271,21 @@ static int file_cmp(const void *x, const void *y)
 static int check_manifest(struct bundle *b, struct strbuf *err)
 {
 	const struct bundle_file *mf = bundle_get(b, ART_MANIFEST);
-	enum json_tokener_error jerr = json_tokener_success;
-	json_tokener *tok;
+	struct strbuf why = STRBUF_INIT;
 	const char *ver;
 	int major = -1, minor = 0;
 
 	if (!mf)
 		return 0;	/* hand-made bundles may lack one: analysis still runs */
-	tok = json_tokener_new_ex(64);
-	if (!tok)
-		return error_set(err, "bundle '%s': out of memory", b->path);
-	b->manifest = json_tokener_parse_ex(tok, (const char *)mf->data, (int)mf->len);
-	jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	if (!b->manifest || jerr != json_tokener_success ||
-	    !json_object_is_type(b->manifest, json_type_object)) {
+	b->manifest = json_parse_bounded((const char *)mf->data, mf->len, 64, JSON_MAX_VALUES, &why);
+	if (!b->manifest || !json_object_is_type(b->manifest, json_type_object)) {
 		if (b->manifest)
 			json_object_put(b->manifest);
 		b->manifest = NULL;
-		return error_set(err, "bundle '%s': manifest.json is not a JSON object (%s)", b->path,
-				 jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "wrong type");
+		error_set(err, "bundle '%s': manifest.json is not a JSON object (%s)", b->path,
+			  why.len ? why.buf : "wrong type");
+		strbuf_release(&why);
+		return -1;
 	}
 	ver = json_get_str(b->manifest, MF_FORMAT_VERSION, NULL);
 	if (!ver)
@@ -349,20 +372,37 @@ static int read_tail(struct archive *a, struct bundle_file *f, size_t size, size
 	return 0;
 }
 
-int bundle_load(struct bundle *b, const char *path, struct strbuf *err)
+static uint64_t load_bound(uint64_t compressed)
+{
+	if (compressed > (BUNDLE_MAX_TOTAL - BUNDLE_LOAD_BASE) / BUNDLE_LOAD_RATIO)
+		return BUNDLE_MAX_TOTAL;
+	return BUNDLE_LOAD_BASE + compressed * BUNDLE_LOAD_RATIO;
+}
+
+static int load(struct bundle *b, const char *path, const void *data, size_t len,
+		struct strbuf *err)
 {
 	struct archive *a;
 	struct archive_entry *ae;
 	size_t count = 0, i, alloc = 0;
-	uint64_t total = 0;
+	uint64_t total = 0, max_total;
+	struct stat st;
 	int r, ret = -1;
 
 	bundle_init(b);
 	b->path = xstrdup(path);
-	a = archive_start(path, err);
-	if (!a)
+	a = archive_start(path, data, len, err);
+	if (!a) {
+		/* on failure nothing stays allocated, as on every other path (found by fuzz-bundle) */
+		bundle_release(b);
 		return -1;
-	while ((r = next_checked(a, path, &count, &total, &ae, err)) > 0) {
+	}
+	if (data)
+		max_total = load_bound(len);
+	else
+		max_total = stat(path, &st) == 0 && st.st_size > 0 ? load_bound((uint64_t)st.st_size)
+								   : BUNDLE_LOAD_BASE;
+	while ((r = next_checked(a, path, &count, &total, max_total, &ae, err)) > 0) {
 		struct bundle_file *f;
 		size_t size = (size_t)archive_entry_size(ae), got = 0;
 
@@ -405,7 +445,7 @@ int bundle_load(struct bundle *b, const char *path, struct strbuf *err)
 		error_set(err, "bundle '%s' is empty", path);
 		goto out;
 	}
-	qsort(b->files, b->nr, sizeof(*b->files), file_cmp);
+	sort_array(b->files, b->nr, sizeof(*b->files), file_cmp);
 	for (i = 1; i < b->nr; i++) {
 		if (!strcmp(b->files[i].path, b->files[i - 1].path)) {
 			error_set(err, "bundle '%s' holds '%s' twice", path, b->files[i].path);
@@ -427,6 +467,20 @@ out:
 		strbuf_release(&keep);
 	}
 	return ret;
+}
+
+int bundle_load(struct bundle *b, const char *path, struct strbuf *err)
+{
+	return load(b, path, NULL, 0, err);
+}
+
+int bundle_load_mem(struct bundle *b, const char *name, const void *data, size_t len,
+		    struct strbuf *err)
+{
+	/* libarchive reads a NULL buffer as an error: an empty bundle is one */
+	static const char empty[1];
+
+	return load(b, name, len ? data : empty, len, err);
 }
 
 const struct bundle_file *bundle_get(const struct bundle *b, const char *path)

@@ -16,6 +16,14 @@
 #define BUNDLE_MAX_ENTRY_SIZE ((int64_t)1 << 30)
 #define BUNDLE_MAX_ENTRIES 100000
 #define BUNDLE_MAX_TOTAL ((uint64_t)2 << 30)
+/*
+ * bundle_load keeps every member in memory, so what it accepts is bounded
+ * by the bundle's own size, not by what its members claim: 64 MiB plus 64
+ * times the compressed size (real bundles inflate 4 to 11 times; a tar of
+ * zero-filled members, 1000 times). A 2 MB bundle may hold 192 MiB.
+ */
+#define BUNDLE_LOAD_BASE ((uint64_t)64 << 20)
+#define BUNDLE_LOAD_RATIO 64
 
 struct archive;
 struct json_object;
@@ -51,6 +59,9 @@ void bundle_init(struct bundle *b);
  * know. Nothing is ever written to disk.
  */
 int bundle_load(struct bundle *b, const char *path, struct strbuf *err);
+/* The same for a bundle already in memory (len bytes at data); name is for messages. */
+int bundle_load_mem(struct bundle *b, const char *name, const void *data, size_t len,
+		    struct strbuf *err);
 const struct bundle_file *bundle_get(const struct bundle *b, const char *path);
 void bundle_release(struct bundle *b);
 
@@ -82,7 +93,10 @@ struct json_object *bundle_manifest_entry(struct json_object *manifest, const ch
  */
 int bundle_derived(struct json_object *manifest, const char *path, const char **from,
 		   const char **sample);
-/* Checks a tar member name: relative, no "..", no empty or "." components. */
+/*
+ * Checks a tar member name: relative, no "..", no empty or "." components,
+ * UTF-8 without control characters (base/escape.h).
+ */
 int bundle_path_ok(const char *name);
 
 #endif

@@ -60,7 +60,8 @@ const char usage_analyze[] =
 	"\n"
 	"Rules are also read from $TRIAGE_RULES_PATH (colon-separated) and\n"
 	"$XDG_CONFIG_HOME/triage/rules. Exit status: 0 ok, 1 findings at or above\n"
-	"--fail-on, 2 bad usage or an unreadable bundle, 3 internal error.\n"
+	"--fail-on, 2 bad usage, an unreadable bundle, or rules that ran out of\n"
+	"memory, instructions or time (the analysis is incomplete), 3 internal error.\n"
 	"\n"
 	"DIR is a directory of bundles from triage watch: the bundles are listed on\n"
 	"stderr and the newest is analyzed, against the first bundle of the same\n"
@@ -140,7 +141,7 @@ int cmd_analyze(int argc, char **argv)
 	const struct report_format *format = report_format_list();	/* the default, text */
 	const char **dirs = NULL, *output = NULL, *file;
 	size_t nr_dirs = 0;
-	int c, fail_on = -1, no_color = 0, ret = EXIT_USAGE, wrote;
+	int c, starved, fail_on = -1, no_color = 0, ret = EXIT_USAGE, wrote;
 	FILE *out = stdout;
 
 	analyze_options_init(&o);
@@ -283,6 +284,32 @@ int cmd_analyze(int argc, char **argv)
 		goto out;
 	}
 	ret = fail_on >= 0 && report_max_severity(&r) >= fail_on ? EXIT_FINDINGS : EXIT_OK;
+	/*
+	 * Rules that could not finish for lack of resources may be exactly the
+	 * ones that would have fired: such an analysis must never pass as a
+	 * clean one, with or without --fail-on.
+	 */
+	starved = 0;
+	for (c = 0; (size_t)c < r.nr_rules; c++) {
+		const char *f = r.rules[c].failure;
+
+		starved += f && (!strcmp(f, "memory_limit") || !strcmp(f, "instruction_limit") ||
+				 !strcmp(f, "timeout"));
+	}
+	/* a plugin that ran out starves every rule built on its fact */
+	if (r.facts_status) {
+		json_object_object_foreach(r.facts_status, fact, why) {
+			const char *w = json_object_get_string(why);
+
+			(void)fact;
+			starved += w && (strstr(w, "failed (instruction limit)") || strstr(w, "failed (memory limit)"));
+		}
+	}
+	if (starved) {
+		fprintf(stderr, "triage analyze: the analysis is incomplete: %d rule(s) or plugin(s) ran out of memory, instructions or time (see RULES)\n",
+			starved);
+		ret = EXIT_USAGE;
+	}
 out:
 	if (out != stdout)
 		fclose(out);

@@ -83,8 +83,8 @@ static void main_usage(FILE *out)
 		"Commands:\n");
 	command_print_list(out);
 	fprintf(out, "\nRun 'triage help <command>' or 'triage <command> --help' for details.\n"
-		"Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage or bad input,\n"
-		"3 internal error.\n");
+		"Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage or bad input\n"
+		"(or an analysis whose rules ran out of resources), 3 internal error.\n");
 }
 
 /* Damerau-Levenshtein (optimal string alignment) distance, for suggestions. */

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "analyze/analyze.h"
 #include "base/io.h"
 #include "base/json.h"
+#include "base/quantity.h"
+#include "base/sort.h"
 #include "cmd/cmd.h"
 #include "report/report.h"
 
@@ -38,7 +41,8 @@ const char usage_rules[] =
 	"   \"rule_failure\": {\"rule-id\": \"instruction_limit\"},\n"
 	"   \"rule_reason\": {\"rule-id\": \"text in the reason\"},\n"
 	"   \"notes\": {\"rule-id\": \"text\"},       (a rule_out/inconclusive note saying text)\n"
-	"   \"rule_timeout_ms\": 20000}           (the per-rule watchdog, as --rule-timeout)\n"
+	"   \"rule_timeout_ms\": 20000,           (the per-rule watchdog, as --rule-timeout)\n"
+	"   \"max_memory\": \"16M\"}                (the Lua memory cap, as --max-memory)\n"
 	"A CASE_DIR without expect.json is searched for case directories one\n"
 	"level down. Prints PASS or FAIL per case and 'N passed, N failed';\n"
 	"exits 1 when a case fails.\n";

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "base/json.h"
 #include "base/quantity.h"
 #include "bundle/bundle.h"
@@ -21,9 +22,13 @@ const char usage_show[] =
 	"and every artifact with its status, size, collection time and error.\n"
 	"--format json prints the manifest itself.\n";
 
+/* A manifest string, escaped for the terminal: e[] holds one per argument of a printf. */
+#define MF(i, obj, key, def) text_safe(&e[i], json_get_str(obj, key, def))
+
 int cmd_show(int argc, char **argv)
 {
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, e[6] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
+						  STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
 	struct bundle b;
 	json_object *m, *arts, *target, *coll, *host;
 	const char *file = NULL;
@@ -56,33 +61,33 @@ int cmd_show(int argc, char **argv)
 		goto fail;
 	}
 	if (json) {
-		fputs((const char *)bundle_get(&b, "manifest.json")->data, stdout);
+		/* printed from the parsed object: raw control bytes in the file come out as \u00NN */
+		puts(json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		ret = EXIT_OK;
 		goto out;
 	}
 	target = json_get_obj(m, "target");
 	coll = json_get_obj(m, "collection");
 	host = json_get_obj(m, "host");
-	printf("bundle:   %s (%s, triage %s)\n", file, json_get_str(m, "format", "?"),
-	       json_get_str(m, "triage_version", "?"));
+	/* every field is the bundle's text: none reaches the terminal raw */
+	printf("bundle:   %s (%s, triage %s)\n", text_safe(&e[0], file), MF(1, m, "format", "?"),
+	       MF(2, m, "triage_version", "?"));
 	if (target)
 		printf("target:   pid %" PRId64 "  %s  %s\n", json_get_int(target, "pid", 0),
-		       json_get_str(target, "exe", "-"),
-		       json_get_str(target, "go_version", "(Go version unknown)"));
+		       MF(0, target, "exe", "-"), MF(1, target, "go_version", "(Go version unknown)"));
 	if (target && json_get_obj(target, MF_TARGET_POD)) {
 		json_object *pod = json_get_obj(target, MF_TARGET_POD);
 
 		printf("pod:      %s  container %s  runtime %s  QoS %s  (%s driver)\n",
-		       json_get_str(pod, MF_POD_UID, "?"), json_get_str(pod, MF_POD_CONTAINER_ID, "-"),
-		       json_get_str(pod, MF_POD_RUNTIME, "-"), json_get_str(pod, MF_POD_QOS, "?"),
-		       json_get_str(pod, MF_POD_CGROUP_DRIVER, "?"));
+		       MF(0, pod, MF_POD_UID, "?"), MF(1, pod, MF_POD_CONTAINER_ID, "-"),
+		       MF(2, pod, MF_POD_RUNTIME, "-"), MF(3, pod, MF_POD_QOS, "?"),
+		       MF(4, pod, MF_POD_CGROUP_DRIVER, "?"));
 	}
 	if (host)
-		printf("host:     %s  kernel %s\n", json_get_str(host, "hostname", "?"),
-		       json_get_str(host, "kernel", "?"));
+		printf("host:     %s  kernel %s\n", MF(0, host, "hostname", "?"), MF(1, host, "kernel", "?"));
 	if (coll)
-		printf("collected: %s .. %s (%" PRId64 " ms)%s\n", json_get_str(coll, "start", "?"),
-		       json_get_str(coll, "end", "?"), json_get_int(coll, "duration_ms", 0),
+		printf("collected: %s .. %s (%" PRId64 " ms)%s\n", MF(0, coll, "start", "?"),
+		       MF(1, coll, "end", "?"), json_get_int(coll, "duration_ms", 0),
 		       json_object_get_boolean(json_object_object_get(coll, "interrupted")) ? "  INTERRUPTED" : "");
 	arts = json_get_array(m, "artifacts");
 	if (!arts) {
@@ -98,8 +103,8 @@ int cmd_show(int argc, char **argv)
 
 		format_bytes(b, sizeof(b), json_get_int(a, "bytes", 0));
 		snprintf(t, sizeof(t), "%" PRId64 "ms", json_get_int(a, "duration_ms", 0));
-		printf("%-38s %-7s %10s %8s  %s\n", json_get_str(a, "path", "?"), st, b, t,
-		       json_get_str(a, "error", ""));
+		printf("%-38s %-7s %10s %8s  %s\n", MF(0, a, "path", "?"), text_safe(&e[1], st), b, t,
+		       MF(2, a, "error", ""));
 		if (!strcmp(st, "ok"))
 			ok++;
 		else if (!strcmp(st, "skipped"))
@@ -114,6 +119,8 @@ fail:
 	fprintf(stderr, "triage show: %s\n", strbuf_str(&err));
 	ret = EXIT_USAGE;
 out:
+	for (i = 0; i < 6; i++)
+		strbuf_release(&e[i]);
 	bundle_release(&b);
 	strbuf_release(&err);
 	return ret;

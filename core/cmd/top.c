@@ -157,7 +157,6 @@ int cmd_top(int argc, char **argv)
 	a.popt.skip_labels = 1;	/* the table never needs them */
 	if (profile_load_any(&p, a.file, a.profile, &a.popt, &name, &err) < 0)
 		goto fail;
-	print_warnings(&p);
 	if (a.base) {
 		if (profile_load_any(&base, a.base, a.profile, &a.popt, &bname, &err) < 0)
 			goto fail;
@@ -167,7 +166,6 @@ int cmd_top(int argc, char **argv)
 				  name.buf);
 			goto fail;
 		}
-		print_warnings(&base);
 	}
 	memset(&rq, 0, sizeof(rq));
 	rq.sample_index = a.sample_index;
@@ -177,8 +175,14 @@ int cmd_top(int argc, char **argv)
 	rq.cum = a.cum;
 	rq.nodes = a.nodes;
 	rq.json = a.json;
-	if (profile_top(&p, a.base ? &base : NULL, name.buf, bname.buf, &rq, stdout, &err) < 0)
+	if (profile_top(&p, a.base ? &base : NULL, name.buf, bname.buf, &rq, stdout, &err) < 0) {
+		print_warnings(&p);
 		goto fail;
+	}
+	/* what decoding and the table went past, after the table as pprof does */
+	print_warnings(&p);
+	if (a.base)
+		print_warnings(&base);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "triage top: cannot write output: %s\n", strerror(errno));
 		ret = EXIT_INTERNAL;

@@ -484,7 +484,7 @@ static void copy_files(struct collection *c, const char *base, const char *dir,
 		/* old v1 kernels have only tasks */
 		if (version == 1 && !strcmp(path, ART_CGROUP_PROCS) &&
 		    !file_exists(base, dir, path + in_dir) &&
-		    file_exists(base, dir, ART_CGROUP_TASKS + in_dir))
+		    file_exists(base, dir, &ART_CGROUP_TASKS[in_dir]))
 			path = ART_CGROUP_TASKS;
 		if ((size_t)snprintf(file, sizeof(file), "%s%s/%s", base, dir, path + in_dir) >= sizeof(file)) {
 			artifact_fail(collection_add(c, path, SOURCE_CGROUP),

@@ -11,7 +11,11 @@
 #include "collect/pprof.h"
 #include "collect/proc.h"
 #include "parse/memstats.h"
+#include "profile/profile.h"
+#include "base/inflate.h"
 #include "base/io.h"
+#include "base/sort.h"
+#include "base/strlist.h"
 #include "bundle/vocab.h"
 
 #include <arpa/inet.h>
@@ -79,21 +83,14 @@ static int interrupted(volatile int *flag)
 
 /* ---- URLs ---------------------------------------------------------------- */
 
-/*
- * Accepts host:port, http://host:port[/], or a full base URL, and yields the
- * pprof base (ending in '/') and the expvar URL next to it.
- */
-static int normalise_url(const char *in, struct strbuf *base, struct strbuf *vars,
-			 struct strbuf *err)
+/* normalise_url for a URL without its query. */
+static int normalise_path(const char *in, struct strbuf *base, struct strbuf *vars,
+			  struct strbuf *err)
 {
 	const char *rest, *slash;
 	size_t scheme_len;
 	static const char suffix[] = PPROF_BASE_PATH;
 
-	strbuf_reset(base);
-	strbuf_reset(vars);
-	while (isspace((unsigned char)*in))
-		in++;
 	if (!*in)
 		return error_set(err, "empty pprof URL");
 	rest = strstr(in, "://");
@@ -138,6 +135,43 @@ static int normalise_url(const char *in, struct strbuf *base, struct strbuf *var
 	}
 	strbuf_addstr(vars, PPROF_EP_EXPVAR);
 	return 0;
+}
+
+/*
+ * Accepts host:port, http://host:port[/], or a full base URL, and yields the
+ * pprof base (ending in '/') and the expvar URL next to it, without the
+ * URL's query (in *query, without its '?'; a '#fragment' is dropped):
+ * paths are appended to the base and the query to every request
+ * (add_query), so "...?token=x" reaches each endpoint as it was given.
+ */
+static int normalise_url(const char *given, struct strbuf *base, struct strbuf *vars,
+			 struct strbuf *query, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t cut;
+	int ret;
+
+	strbuf_reset(base);
+	strbuf_reset(vars);
+	strbuf_reset(query);
+	while (isspace((unsigned char)*given))
+		given++;
+	cut = strcspn(given, "?#");
+	strbuf_add(&path, given, cut);
+	if (given[cut] == '?')
+		strbuf_add(query, given + cut + 1, strcspn(given + cut + 1, "#"));
+	ret = normalise_path(strbuf_str(&path), base, vars, err);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* Appends the given URL's query to a request URL (which may have its own). */
+static void add_query(struct strbuf *url, const struct strbuf *query)
+{
+	if (!query->len)
+		return;
+	strbuf_addch(url, strchr(strbuf_str(url), '?') ? '&' : '?');
+	strbuf_addstr(url, query->buf);
 }
 
 /* True for http://127.x, localhost and [::1] URLs, which no proxy should see. */
@@ -500,7 +534,7 @@ static int socket_inodes(pid_t pid, unsigned long **out, size_t *nr, struct strb
 		(*out)[(*nr)++] = ino;
 	}
 	closedir(d);
-	qsort(*out, *nr, sizeof(**out), cmp_ulong);
+	sort_array(*out, *nr, sizeof(**out), cmp_ulong);
 	return 0;
 }
 
@@ -807,8 +841,14 @@ static struct json_object *endpoint_json(const struct pprof_options *o, const ch
 	json_object_object_add(root, "network_namespace", json_object_new_string(netns));
 	json_object_object_add(root, "method", json_object_new_string(
 		o->url ? "given" : "discovered"));
-	if (o->url)
-		json_object_object_add(root, "given_url", json_object_new_string(o->url));
+	if (o->url) {
+		/* triage's own credentials ("http://user:pw@host/?token=x") stay behind too */
+		struct strbuf red = STRBUF_INIT;
+
+		cmdline_redact(o->url, strlen(o->url), &red);
+		json_object_object_add(root, "given_url", json_object_new_string(strbuf_str(&red)));
+		strbuf_release(&red);
+	}
 	if (!o->url) {
 		struct json_object *arr = json_object_new_array();
 
@@ -828,7 +868,15 @@ static struct json_object *endpoint_json(const struct pprof_options *o, const ch
 			json_object_object_add(root, "untried_listeners",
 					       json_object_new_uint64(d->skipped));
 	}
-	json_object_object_add(root, "chosen", chosen ? json_object_new_string(chosen) : NULL);
+	if (chosen) {
+		struct strbuf red = STRBUF_INIT;
+
+		cmdline_redact(chosen, strlen(chosen), &red);
+		json_object_object_add(root, "chosen", json_object_new_string(strbuf_str(&red)));
+		strbuf_release(&red);
+	} else {
+		json_object_object_add(root, "chosen", NULL);
+	}
 	if (error)
 		json_object_object_add(root, "error", json_object_new_string(error));
 	return root;
@@ -863,8 +911,10 @@ struct fetch_ctx {
 
 /*
  * expvar publishes os.Args as "cmdline": the same secrets the proc source
- * redacts from /proc/PID/cmdline must not leave through here. Output that is
- * not the JSON object expvar serves is not stored at all.
+ * redacts from /proc/PID/cmdline must not leave through here, nor do the
+ * values of variables whose names look secret ("db_password",
+ * "upstream_api_token"). Output that is not the JSON object expvar serves
+ * is not stored at all.
  */
 static int redact_expvar(struct strbuf *data, struct strbuf *err)
 {
@@ -895,6 +945,19 @@ static int redact_expvar(struct strbuf *data, struct strbuf *err)
 		}
 		json_object_object_add(root, "cmdline", clean);
 	}
+	{
+		struct strlist secret = STRLIST_INIT;
+
+		/* names first: replacing values while iterating is not json-c's promise */
+		json_object_object_foreach(root, key, val) {
+			(void)val;
+			if (is_secret_name(key, strlen(key)))
+				strlist_add(&secret, key);
+		}
+		for (i = 0; i < secret.nr; i++)
+			json_object_object_add(root, secret.items[i], json_object_new_string("REDACTED"));
+		strlist_release(&secret);
+	}
 	strbuf_reset(data);
 	strbuf_addstr(data, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
 							    JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -902,6 +965,213 @@ static int redact_expvar(struct strbuf *data, struct strbuf *err)
 	strbuf_release(&joined);
 	strbuf_release(&red);
 	return 0;
+}
+
+/* ---- pprof labels whose keys look secret ------------------------------------ */
+
+/* One protobuf field at *p (< end): its number, wire type, varint or bytes. 0, or -1 if malformed. */
+static int pb_next(const unsigned char **p, const unsigned char *end, uint64_t *num, int *wt,
+		   uint64_t *v, const unsigned char **data, size_t *len)
+{
+	uint64_t key = 0, x = 0;
+	int shift, i;
+
+	for (i = 0; i < 2; i++) {
+		for (x = 0, shift = 0; ; shift += 7) {
+			if (*p >= end || shift > 63)
+				return -1;
+			x |= (uint64_t)(**p & 0x7f) << shift;
+			if (!(*(*p)++ & 0x80))
+				break;
+		}
+		if (!i) {
+			key = x;
+			*num = key >> 3;
+			*wt = (int)(key & 7);
+			if (*wt == 0)
+				continue;
+			if (*wt == 1 || *wt == 5) {
+				size_t n = *wt == 1 ? 8 : 4;
+
+				if ((size_t)(end - *p) < n)
+					return -1;
+				*p += n;
+				return 0;
+			}
+			if (*wt != 2)
+				return -1;
+			continue;
+		}
+	}
+	if (*wt == 0) {
+		*v = x;
+		return 0;
+	}
+	if (x > (uint64_t)(end - *p))
+		return -1;
+	*data = *p;
+	*len = (size_t)x;
+	*p += x;
+	return 0;
+}
+
+/*
+ * Replaces, in a serialized Profile, the strings used as values of labels
+ * whose keys look secret ("auth_token", "request_token") with "REDACTED".
+ * The string table is a top-level field, so only its entries' own length
+ * prefixes change. 1 and out filled if anything was redacted, 0 if nothing
+ * was, -1 if the bytes are not a profile as far as this reads.
+ */
+static int redact_label_values(const unsigned char *buf, size_t len, struct strbuf *out)
+{
+	const unsigned char *p, *end = buf + len, *data, *q, *lp;
+	const unsigned char **str = NULL;
+	size_t *str_len = NULL, nr = 0, alloc = 0, dlen, llen, k;
+	unsigned char *mark = NULL;
+	uint64_t num, v, key, val;
+	int wt, any = 0, ret = -1;
+
+	for (p = buf; p < end;) {
+		if (pb_next(&p, end, &num, &wt, &v, &data, &dlen) < 0)
+			goto out;
+		if (num == 6 && wt == 2) {
+			ALLOC_GROW(str, nr + 1, alloc);
+			str_len = xreallocarray(str_len, alloc, sizeof(*str_len));
+			str[nr] = data;
+			str_len[nr++] = dlen;
+		}
+	}
+	mark = xcalloc(nr ? nr : 1, 1);
+	for (p = buf; p < end;) {
+		pb_next(&p, end, &num, &wt, &v, &data, &dlen);
+		if (num != 2 || wt != 2)
+			continue;
+		for (q = data; q < data + dlen;) {
+			if (pb_next(&q, data + dlen, &num, &wt, &v, &lp, &llen) < 0)
+				goto out;
+			if (num != 3 || wt != 2)
+				continue;
+			key = val = 0;
+			{
+				const unsigned char *le = lp + llen, *ld;
+				size_t ll;
+
+				while (lp < le) {
+					if (pb_next(&lp, le, &num, &wt, &v, &ld, &ll) < 0)
+						goto out;
+					if (num == 1 && wt == 0)
+						key = v;
+					else if (num == 2 && wt == 0)
+						val = v;
+				}
+			}
+			if (val && val < nr && key < nr && is_secret_name((const char *)str[key], str_len[key]))
+				mark[val] = any = 1;
+		}
+	}
+	ret = 0;
+	if (!any)
+		goto out;
+	for (p = buf, k = 0; p < end;) {
+		const unsigned char *start = p;
+
+		pb_next(&p, end, &num, &wt, &v, &data, &dlen);
+		if (num == 6 && wt == 2 && mark[k++]) {
+			strbuf_addstr(out, "\x32\x08REDACTED");
+			continue;
+		}
+		strbuf_add(out, start, (size_t)(p - start));
+	}
+	ret = 1;
+out:
+	free(str);
+	free(str_len);
+	free(mark);
+	return ret;
+}
+
+/* Gzip, as Go serves profiles. */
+static int gzip_into(const struct strbuf *in, struct strbuf *out)
+{
+	z_stream z;
+	int r;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	strbuf_grow(out, deflateBound(&z, in->len));
+	z.next_in = (unsigned char *)(in->buf ? in->buf : "");
+	z.avail_in = (uInt)in->len;
+	z.next_out = (unsigned char *)out->buf + out->len;
+	z.avail_out = (uInt)(out->alloc - out->len - 1);
+	r = deflate(&z, Z_FINISH);
+	out->len += z.total_out;
+	out->buf[out->len] = '\0';
+	deflateEnd(&z);
+	return r == Z_STREAM_END ? 0 : -1;
+}
+
+/*
+ * pprof labels whose keys look secret (goroutine and CPU profiles carry
+ * them) have their values replaced. Returns how many profiles changed:
+ * 0 or 1; -1 with why if the profile could not be rewritten (it is then
+ * not stored, as it may hold secrets).
+ */
+static int redact_profile_labels(struct strbuf *data, struct strbuf *why)
+{
+	struct mem_reader mr = { (const unsigned char *)data->buf, data->len, 0 };
+	struct strbuf raw = STRBUF_INIT, red = STRBUF_INIT, gz = STRBUF_INIT;
+	struct instream in;
+	char chunk[65536];
+	ssize_t n;
+	int gzip, r = -1;
+
+	if (instream_init(&in, mem_reader_read, &mr, "profile", 0, why) < 0)
+		goto out;
+	gzip = in.gzip;
+	while ((n = instream_read(&in, chunk, sizeof(chunk), why)) > 0)
+		strbuf_add(&raw, chunk, (size_t)n);
+	if (n < 0)
+		goto out;
+	r = redact_label_values((const unsigned char *)(raw.buf ? raw.buf : ""), raw.len, &red);
+	if (r < 0) {
+		error_set(why, "cannot read its labels");
+		goto out;
+	}
+	if (r == 1) {
+		if (gzip && gzip_into(&red, &gz) < 0) {
+			r = -1;
+			error_set(why, "cannot compress it again after redacting labels");
+			goto out;
+		}
+		strbuf_reset(data);
+		strbuf_add(data, gzip ? gz.buf : red.buf, gzip ? gz.len : red.len);
+	}
+out:
+	instream_release(&in);
+	strbuf_release(&raw);
+	strbuf_release(&red);
+	strbuf_release(&gz);
+	return r;
+}
+
+/*
+ * A .pb.gz artifact is stored as ok only if it decodes as a pprof profile:
+ * a proxy or an HTML index answering 200 is not a profile (issue 17).
+ */
+static int not_a_profile(const struct artifact *a, struct strbuf *why)
+{
+	struct profile_options opt = { 0, 1 };
+	struct profile p;
+	size_t n = strlen(a->path);
+	int bad;
+
+	if (n < 6 || strcmp(a->path + n - 6, ".pb.gz"))
+		return 0;
+	profile_init(&p);
+	bad = profile_read_mem(&p, a->data.buf, a->data.len, a->path, &opt, why) < 0;
+	profile_release(&p);
+	return bad;
 }
 
 static void finish_artifact(struct request *r, void *data)
@@ -928,6 +1198,11 @@ static void finish_artifact(struct request *r, void *data)
 		artifact_fail(a, "empty response from %s", r->url);
 	} else if (r->src->expvar && redact_expvar(&a->data, &why) < 0) {
 		artifact_fail(a, "%s", why.buf);
+	} else if (not_a_profile(a, &why)) {
+		artifact_fail(a, "the response from %s is not a profile: %s", r->url, why.buf);
+	} else if (strstr(a->path, ".pb.gz") && redact_profile_labels(&a->data, &why) < 0) {
+		strbuf_reset(&a->data);
+		artifact_fail(a, "not stored, as it may hold secrets in its labels: %s", why.buf);
 	} else {
 		artifact_ok(a);
 	}
@@ -976,7 +1251,8 @@ static const char *netns_label(int netns_state)
  */
 static void collect_into(struct collection *lc, const struct pprof_options *o, int netns_state)
 {
-	struct strbuf base = STRBUF_INIT, vars = STRBUF_INIT, err = STRBUF_INIT, why = STRBUF_INIT;
+	struct strbuf base = STRBUF_INIT, vars = STRBUF_INIT, query = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
 	struct discovery d;
 	struct request *reqs = NULL;
 	struct run_ctx ctx;
@@ -997,12 +1273,12 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 	collection_add(lc, ART_PPROF_ENDPOINT, SOURCE_PPROF);
 	ep = lc->nr - 1;
 	if (o->url)
-		found = normalise_url(o->url, &base, &vars, &err) == 0;
+		found = normalise_url(o->url, &base, &vars, &query, &err) == 0;
 	else if (!o->pid)
 		found = !error_set(&err, "no pprof URL and no PID to discover one from");
 	else if (discover(&d, o->pid, &ctx, &err) == 0) {
 		found = 1;
-		normalise_url(d.cands[d.chosen].base, &base, &vars, &err);
+		normalise_url(d.cands[d.chosen].base, &base, &vars, &query, &err);
 	} else {
 		found = 0;
 	}
@@ -1068,6 +1344,7 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 		} else {
 			r->timeout_ms = clamp_timeout(timeout, o->deadline_ms);
 		}
+		add_query(&url, &query);
 		r->url = strbuf_detach(&url, NULL);
 		r->src = s;
 		/* like Go's ProxyFromEnvironment: remote targets only, never loopback */
@@ -1094,6 +1371,7 @@ out:
 	discovery_release(&d);
 	strbuf_release(&base);
 	strbuf_release(&vars);
+	strbuf_release(&query);
 	strbuf_release(&err);
 	strbuf_release(&why);
 }

@@ -37,7 +37,7 @@ static const char *const environ_allowlist[] = {
 	NULL
 };
 
-static int is_secret_name(const char *name, size_t len)
+int is_secret_name(const char *name, size_t len)
 {
 	size_t i, wl;
 	int w;
@@ -61,15 +61,81 @@ static int is_scheme_char(char ch)
 	return isalnum((unsigned char)ch) || ch == '+' || ch == '-' || ch == '.';
 }
 
+/* The header names whose values are credentials, as they appear in "-H 'Name: value'". */
+static const char *const secret_headers[] = {
+	"authorization:", "proxy-authorization:", "cookie:", "x-api-key:", "bearer ",
+	NULL
+};
+
 /*
- * Appends s with the userinfo of every "scheme://userinfo@host" replaced.
+ * Where a credential header's value starts in s ("--header=Authorization:
+ * Bearer X", "-H" "Cookie: a=b"), or 0 if s holds none. The value is what
+ * follows the name and its blanks; "Bearer" or "Basic" before it go too.
+ */
+static size_t header_value_at(const char *s, size_t len)
+{
+	size_t i, hl, v;
+	int h;
+
+	for (h = 0; secret_headers[h]; h++) {
+		hl = strlen(secret_headers[h]);
+		for (i = 0; i + hl <= len; i++) {
+			if (strncasecmp(s + i, secret_headers[h], hl))
+				continue;
+			for (v = i + hl; v < len && is_space(s[v]); v++)
+				;
+			return v < len ? v : 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Appends s with the values of secret-looking query parameters replaced:
+ * "?access_token=X", "&api_key=X" (the value ends at '&', '#' or white
+ * space).
+ */
+static int add_without_query_secrets(struct strbuf *out, const char *s, size_t len)
+{
+	size_t pos = 0, copied = 0, name, eq, end;
+	int count = 0;
+
+	while (pos < len) {
+		if (s[pos] != '?' && s[pos] != '&') {
+			pos++;
+			continue;
+		}
+		name = pos + 1;
+		for (eq = name; eq < len && s[eq] != '=' && s[eq] != '&' && s[eq] != '#' &&
+			     !is_space(s[eq]); eq++)
+			;
+		pos = eq;
+		if (eq >= len || s[eq] != '=' || eq == name || !is_secret_name(s + name, eq - name))
+			continue;
+		for (end = eq + 1; end < len && s[end] != '&' && s[end] != '#' && !is_space(s[end]); end++)
+			;
+		if (end == eq + 1)
+			continue;
+		strbuf_add(out, s + copied, eq + 1 - copied);
+		strbuf_addstr(out, redacted);
+		copied = pos = end;
+		count++;
+	}
+	strbuf_add(out, s + copied, len - copied);
+	return count;
+}
+
+/*
+ * Appends s with the userinfo of every "scheme://userinfo@host" replaced,
+ * and the values of secret-looking query parameters.
  * The whole userinfo goes, user name included: "https://TOKEN@host" puts
  * the secret where the user name would be. The authority ends at '/', '?',
  * '#' or whitespace; its last '@' ends the userinfo, so an unescaped '@' in
  * a password is still covered.
  */
-static int add_without_url_credentials(struct strbuf *out, const char *s, size_t len)
+static int add_without_url_credentials(struct strbuf *final, const char *s, size_t len)
 {
+	struct strbuf tmp = STRBUF_INIT, *out = &tmp;
 	size_t pos = 0, copied = 0, auth, end, at;
 	int count = 0;
 
@@ -97,7 +163,21 @@ static int add_without_url_credentials(struct strbuf *out, const char *s, size_t
 		pos = auth;
 	}
 	strbuf_add(out, s + copied, len - copied);
+	count += add_without_query_secrets(final, tmp.buf ? tmp.buf : "", tmp.len);
+	strbuf_release(&tmp);
 	return count;
+}
+
+/*
+ * A secret flag or assignment name: one with a secret word, and "-p"
+ * alone (mysql's and many tools' password flag; a port given as -p is
+ * lost, which costs little).
+ */
+static int is_secret_flag(const char *tok, size_t name_start, size_t name_len)
+{
+	if (name_start == 1 && name_len == 1 && tok[1] == 'p')
+		return 1;
+	return is_secret_name(tok + name_start, name_len);
 }
 
 /*
@@ -143,6 +223,13 @@ static int redact_arg(const char *arg, size_t len, struct strbuf *out, int *reda
 	int count = 0;
 
 	*redact_next = 0;
+	/* "--header=Authorization: Bearer X": the value goes, whatever the flag */
+	after = header_value_at(arg, len);
+	if (after) {
+		strbuf_add(out, arg, after);
+		strbuf_addstr(out, redacted);
+		return 1;
+	}
 	while (pos < len) {
 		tok = pos;
 		while (tok < len && is_space(arg[tok]))
@@ -154,7 +241,7 @@ static int redact_arg(const char *arg, size_t len, struct strbuf *out, int *reda
 			;
 		pos = tok + tok_len;
 		if (!token_name(arg + tok, tok_len, &name_start, &name_len) ||
-		    !is_secret_name(arg + tok + name_start, name_len)) {
+		    !is_secret_flag(arg + tok, name_start, name_len)) {
 			count += add_without_url_credentials(out, arg + tok, tok_len);
 			continue;
 		}
@@ -349,6 +436,6 @@ void collect_proc(struct collection *c, pid_t pid, int cheap_only)
 		return;
 	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, ART_PROC_CMDLINE + dir);
 	collect_filtered(c, ART_PROC_CMDLINE, file, cmdline_redact);
-	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, ART_PROC_ENVIRON + dir);
+	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, &ART_PROC_ENVIRON[dir]);
 	collect_filtered(c, ART_PROC_ENVIRON, file, environ_filter);
 }

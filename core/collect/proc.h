@@ -20,10 +20,15 @@ struct strbuf;
  * with the values of secret-looking arguments replaced by "REDACTED":
  * "--password=x" and "-token=x" keep their name, in "--password x" the next
  * argument goes, "PASSWORD=x" loses its value and the credentials of
- * "scheme://user:pass@host" in any argument go. Returns how many values
- * were redacted.
+ * "scheme://user:pass@host" in any argument go, and so do the values of
+ * "-p", of secret-looking URL query parameters ("?access_token=x") and of
+ * credential headers ("--header=Authorization: Bearer x"). Returns how
+ * many values were redacted.
  */
 int cmdline_redact(const char *in, size_t len, struct strbuf *out);
+
+/* 1 if a flag, variable, expvar or label name looks like it holds a secret. */
+int is_secret_name(const char *name, size_t len);
 
 /*
  * Copies to out only the NAME=value entries of a NUL-separated environment

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "bundle/vocab.h"
 #include "lua/facts-internal.h"
 #include "lua/json.h"
@@ -84,22 +85,18 @@ void tbl_set_bool(lua_State *L, const char *k, int v)
 	lua_setfield(L, -2, k);
 }
 
-int fact_parse_json(const struct bundle_file *f, json_object **out)
+int fact_parse_json(const struct bundle_file *f, json_object **out, struct strbuf *why)
 {
-	json_tokener *tok = json_tokener_new_ex(32);
-	json_object *j;
+	struct strbuf reason = STRBUF_INIT;
 
-	if (!tok)
-		return -1;
-	j = json_tokener_parse_ex(tok, (const char *)f->data, (int)f->len);
-	if (json_tokener_get_error(tok) != json_tokener_success) {
-		if (j)
-			json_object_put(j);
-		j = NULL;
+	/* bounded: a small artifact of tiny values must not cost gigabytes */
+	*out = json_parse_bounded((const char *)f->data, f->len, 32, JSON_MAX_VALUES, &reason);
+	if (!*out && why) {
+		strbuf_reset(why);
+		strbuf_addf(why, "%s is not usable JSON: %s", f->path, reason.buf);
 	}
-	json_tokener_free(tok);
-	*out = j;
-	return j ? 0 : -1;
+	strbuf_release(&reason);
+	return *out ? 0 : -1;
 }
 
 /* Pushes a kv file as a table (numbers where numeric, strings otherwise). */
@@ -299,7 +296,7 @@ int cgroup_version(const struct bundle *b, lua_State *L, int push_info, struct s
 	json_object *j = NULL, *v;
 	int version = 0;
 
-	if (f && fact_parse_json(f, &j) == 0 && json_object_object_get_ex(j, "version", &v))
+	if (f && fact_parse_json(f, &j, NULL) == 0 && json_object_object_get_ex(j, "version", &v))
 		version = json_object_get_int(v);
 	if (push_info && j) {
 		lua_push_json(L, j, 0);

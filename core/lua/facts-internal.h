@@ -18,7 +18,8 @@ struct goroutine_dump;
  * manifest to ask); otherwise NULL, with why filled.
  */
 const struct bundle_file *fact_artifact(const struct bundle *b, const char *path, struct strbuf *why);
-int fact_parse_json(const struct bundle_file *f, json_object **out);
+/* An artifact as JSON, under JSON_MAX_VALUES; -1 with why (if not NULL) saying why not. */
+int fact_parse_json(const struct bundle_file *f, json_object **out, struct strbuf *why);
 
 /* t[k] = v for the table on top of the stack. */
 void tbl_set_int(lua_State *L, const char *k, int64_t v);

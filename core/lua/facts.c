@@ -235,11 +235,8 @@ static int fact_buildinfo(lua_State *L, const struct fact_ctx *c, const struct b
 	json_object *j, *v;
 
 	(void)c;
-	if (fact_parse_json(f, &j) < 0) {
-		strbuf_reset(why);
-		strbuf_addf(why, "%s is not valid JSON", f->path);
+	if (fact_parse_json(f, &j, why) < 0)
 		return -1;
-	}
 	lua_push_json(L, j, 0);
 	if (json_object_object_get_ex(j, "go_version", &v))
 		push_go_version(L, json_object_get_string(v));

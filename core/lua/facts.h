@@ -19,7 +19,14 @@
  *
  * older (oldest first) are earlier bundles of the same target: with them,
  * b.samples is the series across all of them (see push_samples).
+ *
+ * The facts have a budget of their own, FACTS_MAX_MEMORY: every source is
+ * bounded by construction (JSON in values, tables in entries, text in
+ * bytes), and the caller checks the total and then sets it aside
+ * (sandbox_set_aside), so the rules' memory cap starts on top of it.
  */
+#define FACTS_MAX_MEMORY ((size_t)256 << 20)
+
 int facts_push(lua_State *L, const struct bundle *b, const struct bundle *base,
 	       const struct bundle *const *older, size_t nr_older, json_object *status,
 	       struct strbuf *err);

@@ -1,20 +1,26 @@
 /*
  * JSON <-> Lua, both directions in one place: bundle JSON (manifest, build
  * info) becomes fact tables, and tables plugins build (the ledger) become
- * report JSON. Both bound depth and array length, since both sides can be
- * steered by a bundle or a rule.
+ * report JSON. Both bound depth and the length of arrays and objects,
+ * since both sides can be steered by a bundle or a rule; bundle JSON is also
+ * bounded in values as a whole (JSON_MAX_VALUES when parsed, here again).
  */
 #include <math.h>
 #include <stdio.h>
 
+#include "base/json.h"
 #include "lua/json.h"
 
-void lua_push_json(lua_State *L, json_object *j, int depth)
+/* Elements of one array or members of one object that become Lua. */
+#define MAX_ITEMS 100000
+
+static void push_json(lua_State *L, json_object *j, int depth, size_t *budget)
 {
-	if (!j || depth > 16) {
+	if (!j || depth > 16 || !*budget) {
 		lua_pushnil(L);
 		return;
 	}
+	--*budget;
 	switch (json_object_get_type(j)) {
 	case json_type_boolean:
 		lua_pushboolean(L, json_object_get_boolean(j));
@@ -31,17 +37,22 @@ void lua_push_json(lua_State *L, json_object *j, int depth)
 	case json_type_array: {
 		size_t i, n = json_object_array_length(j);
 
-		lua_createtable(L, (int)(n < 100000 ? n : 100000), 0);
-		for (i = 0; i < n && i < 100000; i++) {
-			lua_push_json(L, json_object_array_get_idx(j, i), depth + 1);
+		lua_createtable(L, (int)(n < MAX_ITEMS ? n : MAX_ITEMS), 0);
+		for (i = 0; i < n && i < MAX_ITEMS && *budget; i++) {
+			push_json(L, json_object_array_get_idx(j, i), depth + 1, budget);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);
 		}
 		break;
 	}
 	case json_type_object: {
+		/* capped like arrays: 2M keys once starved the rules of memory */
+		size_t n = 0;
+
 		lua_newtable(L);
 		json_object_object_foreach(j, key, val) {
-			lua_push_json(L, val, depth + 1);
+			if (n++ >= MAX_ITEMS || !*budget)
+				break;
+			push_json(L, val, depth + 1, budget);
 			lua_setfield(L, -2, key);
 		}
 		break;
@@ -49,6 +60,13 @@ void lua_push_json(lua_State *L, json_object *j, int depth)
 	default:
 		lua_pushnil(L);
 	}
+}
+
+void lua_push_json(lua_State *L, json_object *j, int depth)
+{
+	size_t budget = JSON_MAX_VALUES;
+
+	push_json(L, j, depth, &budget);
 }
 
 static int is_array(lua_State *L, int idx, size_t *len)

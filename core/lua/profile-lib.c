@@ -19,6 +19,7 @@
 
 #include "profile/aggregate.h"
 #include "profile/profile.h"
+#include "base/satmath.h"
 #include "base/strbuf.h"
 
 #define PROFILE_TYPE "triage.profile"
@@ -545,7 +546,7 @@ static int l_total(lua_State *L)
 	for (s = 0; s < p->nr_samples; s++) {
 		int64_t w = profile_value(p, s, idx);
 
-		total += w < 0 ? -w : w;
+		total = sat_add64(total, sat_abs64(w, NULL), NULL);
 	}
 	lua_pushinteger(L, (lua_Integer)total);
 	return 1;
@@ -768,7 +769,7 @@ static int matching(lua_State *L, const char *method, int leaf_only)
 			if (loc_match[profile_loc(p, k)])
 				break;
 		if (k < end) {
-			value += w;
+			value = sat_add64(value, w, NULL);
 			count++;
 		}
 	}

@@ -36,6 +36,7 @@
 struct sandbox {
 	struct sandbox_limits limits;
 	size_t used, peak;
+	size_t reserved;		/* set aside (the facts), on top of limits.max_memory */
 	uint64_t instructions;
 	int depth;			/* nesting of sandbox_pcall */
 	int enforce;			/* refuse allocations past the cap */
@@ -105,8 +106,9 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	}
 	/* Shrinking must never fail (Lua relies on it); growing may. */
 	if (nsize > old && sb->enforce && !sb->in_handler &&
-	    nsize - old > sb->limits.max_memory - (sb->used < sb->limits.max_memory ?
-						   sb->used : sb->limits.max_memory)) {
+	    nsize - old > sb->limits.max_memory + sb->reserved -
+			  (sb->used < sb->limits.max_memory + sb->reserved ?
+			   sb->used : sb->limits.max_memory + sb->reserved)) {
 		sb->memory_refused = 1;
 		return NULL;
 	}
@@ -941,6 +943,16 @@ enum sandbox_status sandbox_pcall(lua_State *L, int nargs, int nresults,
 	if (outer)
 		lua_gc(L, LUA_GCCOLLECT);
 	return result;
+}
+
+size_t sandbox_set_aside(lua_State *L)
+{
+	struct sandbox *sb = sandbox_of(L);
+
+	lua_gc(L, LUA_GCCOLLECT);
+	sb->reserved = sb->used;
+	sb->peak = sb->used;
+	return sb->reserved;
 }
 
 size_t sandbox_memory_used(lua_State *L)

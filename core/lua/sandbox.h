@@ -100,6 +100,14 @@ int sandbox_load_buffer(lua_State *L, const char *buf, size_t len,
 enum sandbox_status sandbox_pcall(lua_State *L, int nargs, int nresults,
 				  struct strbuf *err);
 
+/*
+ * Sets aside what the state holds now (after a full GC): from here on the
+ * memory cap applies on top of it. The facts are loaded under their own
+ * budget and then set aside, so a bundle whose facts are large cannot
+ * leave the rules without memory. Returns the bytes set aside.
+ */
+size_t sandbox_set_aside(lua_State *L);
+
 /* Bytes the state holds now. */
 size_t sandbox_memory_used(lua_State *L);
 /* Most bytes held during the last sandbox_pcall (or since creation, before any). */

@@ -14,6 +14,7 @@
 #include "parse/goroutines.h"
 #include "base/hash.h"
 #include "base/quantity.h"
+#include "base/sort.h"
 #include "base/strbuf.h"
 
 /* ---- interned strings ---------------------------------------------------------- */
@@ -450,6 +451,5 @@ void goroutines_group(const struct goroutine_dump *d, struct goroutine_groups *o
 		grp->nr_locked += g->locked;
 	}
 	free(slots);
-	if (out->nr > 1)
-		qsort(out->items, out->nr, sizeof(*out->items), group_cmp);
+	sort_array(out->items, out->nr, sizeof(*out->items), group_cmp);
 }

@@ -5,6 +5,8 @@
 
 #include "base/hash.h"
 #include "base/hex.h"
+#include "base/satmath.h"
+#include "base/sort.h"
 
 void agg_table_init(struct agg_table *t)
 {
@@ -253,7 +255,7 @@ static void edges_add(struct edges *e, uint32_t from, uint32_t to, int inlined,
 	}
 	if (e->stamp[h] != stamp) {
 		e->stamp[h] = stamp;
-		e->weight[h] += w;
+		e->weight[h] = sat_add64(e->weight[h], w, NULL);
 	}
 	/* pprof marks an edge inline only if every traversal of it was inlined */
 	if (!inlined)
@@ -281,7 +283,7 @@ void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t 
 		return;
 	}
 	for (i = 0; i < t->nr; i++) {
-		flat_sum += t->rows[i].flat;
+		flat_sum = sat_add64(flat_sum, t->rows[i].flat, NULL);
 		if (t->rows[i].id + 1 > nr_ids)
 			nr_ids = t->rows[i].id + 1;
 	}
@@ -356,7 +358,7 @@ void agg_table_mark_inline(struct agg_table *t, const struct profile *p, size_t 
 
 		if (e.keys[i] == UINT64_MAX)
 			continue;
-		w = e.weight[i] < 0 ? -e.weight[i] : e.weight[i];
+		w = sat_abs64(e.weight[i], NULL);
 		if (w < cutoff)
 			continue;
 		r = &t->rows[row_of[(uint32_t)e.keys[i]]];
@@ -388,7 +390,7 @@ int profile_aggregate(const struct profile *p, const struct agg_options *o,
 		int64_t w = profile_value(p, s, o->sample_index);
 		uint32_t stamp = (uint32_t)s + 1, k, leaf = UINT32_MAX;
 
-		total += w < 0 ? -w : w;
+		total = sat_add64(total, sat_abs64(w, &t->saturated), &t->saturated);
 		if (!w)
 			continue;
 		for (k = p->loc_off[s]; k < p->loc_off[s + 1]; k++) {
@@ -401,14 +403,14 @@ int profile_aggregate(const struct profile *p, const struct agg_options *o,
 					leaf = key;
 				if (seen[key] != stamp) {
 					seen[key] = stamp;
-					t->rows[key].cum += w;
+					t->rows[key].cum = sat_add64(t->rows[key].cum, w, &t->saturated);
 				}
 			}
 		}
 		if (leaf != UINT32_MAX)
-			t->rows[leaf].flat += w;
+			t->rows[leaf].flat = sat_add64(t->rows[leaf].flat, w, &t->saturated);
 	}
-	t->total += total;
+	t->total = sat_add64(t->total, total, &t->saturated);
 	free(seen);
 	/* kept for agg_table_mark_inline; a second aggregate replaces them */
 	free(t->frame_off);
@@ -429,10 +431,11 @@ int agg_table_subtract(struct agg_table *t, const struct agg_table *base, struct
 		const char *name = agg_row_name(base, &base->rows[i]);
 		uint32_t r = intern(t, name, strlen(name));
 
-		t->rows[r].flat -= base->rows[i].flat;
-		t->rows[r].cum -= base->rows[i].cum;
+		t->rows[r].flat = sat_sub64(t->rows[r].flat, base->rows[i].flat, &t->saturated);
+		t->rows[r].cum = sat_sub64(t->rows[r].cum, base->rows[i].cum, &t->saturated);
 	}
-	t->total -= base->total;
+	t->total = sat_sub64(t->total, base->total, &t->saturated);
+	t->saturated |= base->saturated;
 	return 0;
 }
 
@@ -441,7 +444,7 @@ static int sort_cum;
 
 static int64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return sat_abs64(v, NULL);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -467,7 +470,7 @@ void agg_table_sort(struct agg_table *t, int by_cum)
 {
 	sort_table = t;
 	sort_cum = by_cum;
-	qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	sort_array(t->rows, t->nr, sizeof(*t->rows), row_cmp);
 	sort_table = NULL;
 	t->sorted = 1;
 }

@@ -42,6 +42,7 @@ struct agg_table {
 	size_t nr, alloc;
 	struct strbuf names;
 	int64_t total;		/* sum of |value| over all samples */
+	int saturated;		/* a sum went past int64: values stuck at its limits */
 	/* name -> row, valid until agg_table_sort */
 	uint32_t *slots;
 	size_t nr_slots;

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/satmath.h"
+#include "base/sort.h"
+
 #include "profile/aggregate.h"
 
 void owner_table_init(struct owner_table *t)
@@ -64,7 +67,7 @@ enum owner_class owner_class_of(const char *func, const char *const *modules, si
 static int row_cmp(const void *a, const void *b)
 {
 	const struct owner_row *x = a, *y = b;
-	int64_t vx = x->value < 0 ? -x->value : x->value, vy = y->value < 0 ? -y->value : y->value;
+	int64_t vx = sat_abs64(x->value, NULL), vy = sat_abs64(y->value, NULL);
 
 	if (vx != vy)
 		return vx > vy ? -1 : 1;
@@ -115,8 +118,7 @@ static void fill_rows(struct owner_table *t, size_t nr, const int64_t *value,
 		r->value = value[i];
 		r->samples = count[i];
 	}
-	if (t->nr)
-		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	sort_array(t->rows, t->nr, sizeof(*t->rows), row_cmp);
 }
 
 struct owner_names {
@@ -162,7 +164,7 @@ int profile_owners(const struct profile *p, size_t sample_index, const char *con
 		int owner = OWN_OTHER;
 		size_t f, nr;
 
-		t->total += w < 0 ? -w : w;
+		t->total = sat_add64(t->total, sat_abs64(w, &t->saturated), &t->saturated);
 		if (!w)
 			continue;
 		nr = sample_functions(p, s, &fns, &fns_alloc);
@@ -184,7 +186,7 @@ int profile_owners(const struct profile *p, size_t sample_index, const char *con
 		}
 		/* modules first, then the three classes */
 		i = owner >= 0 ? (size_t)owner : nr_modules + (size_t)(-owner - 1);
-		value[i] += w;
+		value[i] = sat_add64(value[i], w, &t->saturated);
 		count[i]++;
 	}
 	fill_rows(t, nr_slots, value, count, owner_name, &names);
@@ -240,8 +242,8 @@ int profile_callers(const struct profile *p, size_t sample_index, const char *ne
 		}
 		if (caller == PROFILE_NONE)
 			continue;
-		t->total += w < 0 ? -w : w;
-		value[caller] += w;
+		t->total = sat_add64(t->total, sat_abs64(w, &t->saturated), &t->saturated);
+		value[caller] = sat_add64(value[caller], w, &t->saturated);
 		count[caller]++;
 	}
 	fill_rows(t, p->nr_functions, value, count, function_name, p);

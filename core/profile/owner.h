@@ -28,6 +28,7 @@ struct owner_table {
 	struct owner_row *rows;	/* largest |value| first */
 	size_t nr;
 	int64_t total;
+	int saturated;		/* a sum went past int64: values stuck at its limits */
 };
 
 void owner_table_init(struct owner_table *t);

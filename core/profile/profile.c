@@ -26,6 +26,7 @@
 #include "profile.pb-c.h"
 #include "base/io.h"
 #include "base/quantity.h"
+#include "base/sort.h"
 
 /* ---- a bump allocator for protobuf-c, reset after each submessage ---- */
 
@@ -892,7 +893,7 @@ static int idmap_build(struct idmap *m, const void *base, size_t stride, size_t 
 		m->sorted[i].id = *(const uint64_t *)((const char *)base + i * stride);
 		m->sorted[i].idx = (uint32_t)i;
 	}
-	qsort(m->sorted, nr, sizeof(*m->sorted), idpair_cmp);
+	sort_array(m->sorted, nr, sizeof(*m->sorted), idpair_cmp);
 	for (i = 1; i < nr; i++)
 		if (m->sorted[i].id == m->sorted[i - 1].id)
 			return error_set(err, "invalid profile '%s': duplicate %s id %" PRIu64, name, what,

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/escape.h"
 #include "base/io.h"
 #include "profile/demangle.h"
 #include "profile/re2posix.h"
@@ -70,20 +71,9 @@ static void prune_name(const char *s, size_t len, size_t *off, size_t *n)
 /* A pattern for a message: quoted, control bytes escaped, cut at 200 bytes. */
 static void add_quoted(struct strbuf *sb, const char *s, size_t len)
 {
-	size_t i;
-
 	strbuf_addch(sb, '"');
-	for (i = 0; i < len && i < 200; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			strbuf_addf(sb, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_addf(sb, "\\x%02x", c);
-		else
-			strbuf_addch(sb, (char)c);
-	}
-	strbuf_addstr(sb, i < len ? "\"..." : "\"");
+	strbuf_add_escaped(sb, s, len < 200 ? len : 200);
+	strbuf_addstr(sb, len > 200 ? "\"..." : "\"");
 }
 
 static void prune_warning(struct profile *p, const char *name, const char *what, uint32_t re,

@@ -14,6 +14,16 @@
 #include "base/hex.h"
 
 #define MAX_DEPTH 1000
+/* Go's bound on a repeat count, and on the product of nested ones */
+#define MAX_REPEAT 1000
+/*
+ * glibc's regcomp is about cubic in the copies of empty-matchable
+ * subexpressions that counted repetition makes: (a?){1,64} four times
+ * takes 0.5 s, (a?){1,50} twenty times exhausts 2 GB, (){1,1000} never
+ * ends. Copies of such items, weighted by their size, are capped over the
+ * whole pattern: at 100, the worst case compiles in about 30 ms.
+ */
+#define MAX_NULLABLE_COPIES 100
 
 struct xlate {
 	const char *s, *end;
@@ -21,6 +31,16 @@ struct xlate {
 	struct strbuf *err;
 	/* size estimate: atoms per open group, and the last atom's size */
 	size_t cur[MAX_DEPTH + 2], last[MAX_DEPTH + 2];
+	/*
+	 * Per open group, for the checks that keep regcomp bounded: whether
+	 * the alternatives closed so far include one that matches empty, the
+	 * current alternative before its last item matches empty, and the last
+	 * item does; the largest product of nested repeat counts in the group
+	 * and in its last item (Go's repeatIsValid).
+	 */
+	unsigned char alt_null[MAX_DEPTH + 2], prefix_null[MAX_DEPTH + 2], last_null[MAX_DEPTH + 2];
+	unsigned short inner_rep[MAX_DEPTH + 2], last_rep[MAX_DEPTH + 2];
+	size_t nullable_copies;
 	size_t depth;
 	int can_repeat;		/* the last item is something a quantifier applies to */
 	int repeated;		/* the last item is a quantifier */
@@ -38,8 +58,30 @@ static int fail(struct xlate *x, const char *what)
 	return error_set(x->err, "%s", what);
 }
 
-static int atom(struct xlate *x, size_t size)
+/* A new item ends the previous one: the alternative so far absorbs it. */
+static void next_item(struct xlate *x, int nullable, unsigned rep)
 {
+	size_t d = x->depth;
+
+	x->prefix_null[d] = x->prefix_null[d] && x->last_null[d];
+	x->last_null[d] = (unsigned char)nullable;
+	x->last_rep[d] = (unsigned short)rep;
+	if (rep > x->inner_rep[d])
+		x->inner_rep[d] = (unsigned short)rep;
+}
+
+/* A group or alternation level starts: empty so far, so it matches empty. */
+static void open_level(struct xlate *x, size_t d)
+{
+	x->cur[d] = x->last[d] = 0;
+	x->alt_null[d] = 0;
+	x->prefix_null[d] = x->last_null[d] = 1;
+	x->inner_rep[d] = x->last_rep[d] = 1;
+}
+
+static int atom_full(struct xlate *x, size_t size, int nullable, unsigned rep)
+{
+	next_item(x, nullable, rep);
 	x->cur[x->depth] += size;
 	x->last[x->depth] = size;
 	x->can_repeat = 1;
@@ -47,6 +89,12 @@ static int atom(struct xlate *x, size_t size)
 	if (x->cur[x->depth] > RE2POSIX_MAX_SIZE)
 		return fail(x, "expression too large");
 	return 0;
+}
+
+/* A single character or class: never empty, never repeated. */
+static int atom(struct xlate *x, size_t size)
+{
+	return atom_full(x, size, 0, 1);
 }
 
 static void truncate_out(struct xlate *x, size_t len)
@@ -58,6 +106,7 @@ static void truncate_out(struct xlate *x, size_t len)
 /* An empty-width assertion is about to be written. */
 static void assertion(struct xlate *x)
 {
+	next_item(x, 1, 1);
 	x->can_repeat = x->repeated = 0;
 	x->after_assert = 1;
 	x->assert_at = x->out->len;
@@ -377,7 +426,7 @@ static int parse_repeat(struct xlate *x)
 	if (s >= x->end || *s != '}')
 		return 0;
 	s++;
-	if (lo > 1000 || hi > 1000 || (hi >= 0 && hi < lo))
+	if (lo > MAX_REPEAT || hi > MAX_REPEAT || (hi >= 0 && hi < lo))
 		return fail(x, "invalid repeat count");
 	if (x->after_assert) {
 		if (!lo)
@@ -390,8 +439,29 @@ static int parse_repeat(struct xlate *x)
 				 : "missing argument to repetition operator");
 	strbuf_add(x->out, x->s, (size_t)(s - x->s));
 	x->s = s;
+	/* as Go: x{2}{3}-like nesting may not make more than 1000 copies */
+	if (hi != 0) {
+		unsigned m = (unsigned)(hi > 0 ? hi : lo), d = (unsigned)x->depth;
+
+		if (m && (unsigned long)m * x->last_rep[d] > MAX_REPEAT)
+			return fail(x, "invalid repeat count (nested repetition makes over 1000 copies)");
+		if (m) {
+			x->last_rep[d] = (unsigned short)(m * x->last_rep[d]);
+			if (x->last_rep[d] > x->inner_rep[d])
+				x->inner_rep[d] = x->last_rep[d];
+		}
+	}
 	/* {n} copies the atom n times, {n,} n+1, {n,m} m */
 	n = (size_t)(hi >= 0 ? hi : lo + 1);
+	if (n > 1 && x->last_null[x->depth]) {
+		size_t w = x->last[x->depth] ? x->last[x->depth] : 1;
+
+		if (w > MAX_NULLABLE_COPIES || n * w > MAX_NULLABLE_COPIES - x->nullable_copies)
+			return fail(x, "counted repetition of an expression that can match empty is too large for regcomp");
+		x->nullable_copies += n * w;
+	}
+	if (!lo)
+		x->last_null[x->depth] = 1;
 	if (n > 1 && x->last[x->depth] > RE2POSIX_MAX_SIZE / n)
 		return fail(x, "expression too large");
 	if (n > 1) {
@@ -441,25 +511,32 @@ static int translate_one(struct xlate *x)
 		if (x->depth >= MAX_DEPTH)
 			return fail(x, "expression nests too deeply");
 		x->depth++;
-		x->cur[x->depth] = x->last[x->depth] = 0;
+		open_level(x, x->depth);
 		x->can_repeat = x->repeated = x->after_assert = 0;
 		strbuf_addch(x->out, '(');
 		return 0;
 	case ')': {
-		size_t size;
+		size_t size, d = x->depth;
+		int nullable;
 
 		if (!x->depth)
 			return fail(x, "unexpected )");
-		size = x->cur[x->depth] + 1;
+		size = x->cur[d] + 1;
+		nullable = x->alt_null[d] || (x->prefix_null[d] && x->last_null[d]);
 		x->depth--;
 		strbuf_addch(x->out, ')');
-		return atom(x, size);
+		return atom_full(x, size, nullable, x->inner_rep[d]);
 	}
-	case '|':
-		x->last[x->depth] = 0;
+	case '|': {
+		size_t d = x->depth;
+
+		x->alt_null[d] = x->alt_null[d] || (x->prefix_null[d] && x->last_null[d]);
+		x->prefix_null[d] = x->last_null[d] = 1;
+		x->last[d] = 0;
 		x->can_repeat = x->repeated = x->after_assert = 0;
 		strbuf_addch(x->out, '|');
 		return 0;
+	}
 	case '*':
 	case '+':
 	case '?':
@@ -471,6 +548,8 @@ static int translate_one(struct xlate *x)
 		if (!x->can_repeat)
 			return fail(x, x->repeated ? "invalid nested repetition operator"
 					 : "missing argument to repetition operator");
+		if (c != '+')
+			x->last_null[x->depth] = 1;
 		strbuf_addch(x->out, (char)c);
 		return quantifier_done(x);
 	case '{':
@@ -591,6 +670,7 @@ int re2posix_translate(const char *re2, size_t len, struct strbuf *out, struct s
 	x->end = re2 + len;
 	x->out = out;
 	x->err = err;
+	open_level(x, 0);
 	strbuf_reset(out);
 	strbuf_addstr(out, "");
 	while (x->s < x->end && !ret)

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/escape.h"
+#include "base/satmath.h"
 #include "profile/aggregate.h"
 #include "profile/top.h"
 #include "profile/units.h"
@@ -18,6 +20,8 @@
 static void print_labels(const struct profile *p, const char *stype, const char *sunit,
 			 const char *ounit, int64_t total, FILE *out)
 {
+	/* names, comments and types come from the file: escaped for the terminal */
+	struct strbuf tmp = STRBUF_INIT;
 	char v[64], pct[32];
 	size_t i;
 
@@ -27,17 +31,17 @@ static void print_labels(const struct profile *p, const char *stype, const char 
 		const char *slash = strrchr(f, '/');
 
 		if (*f)
-			fprintf(out, "File: %s\n", slash && slash[1] ? slash + 1 : f);
+			fprintf(out, "File: %s\n", text_safe(&tmp, slash && slash[1] ? slash + 1 : f));
 		if (*b)
-			fprintf(out, "Build ID: %s\n", b);
+			fprintf(out, "Build ID: %s\n", text_safe(&tmp, b));
 	}
 	for (i = 0; i < p->nr_comments; i++) {
 		const char *c = profile_str(p, p->comments[i]);
 
 		if (c[0] != '#')
-			fprintf(out, "%s\n", c);
+			fprintf(out, "%s\n", text_safe(&tmp, c));
 	}
-	fprintf(out, "Type: %s\n", stype);
+	fprintf(out, "Type: %s\n", text_safe(&tmp, stype));
 	if (p->time_nanos) {
 		time_t t = (time_t)(p->time_nanos / 1000000000);
 		struct tm tm;
@@ -63,6 +67,7 @@ static void print_labels(const struct profile *p, const char *stype, const char 
 		units_label(v, sizeof(v), total, sunit, ounit);
 		fprintf(out, "%s %s\n", v, ratio);
 	}
+	strbuf_release(&tmp);
 }
 
 static void print_text(const struct profile *p, size_t idx, const struct agg_table *t,
@@ -74,13 +79,14 @@ static void print_text(const struct profile *p, size_t idx, const struct agg_tab
 	int64_t *cum = xmalloc((shown ? shown : 1) * sizeof(int64_t));
 	int64_t flat_sum = 0, run = 0;
 	char f[64], c[64], fp[32], sp[32], cp[32], tot[64];
+	struct strbuf tmp = STRBUF_INIT;
 	const char *ounit;
 	size_t i;
 
 	for (i = 0; i < shown; i++) {
 		flat[i] = t->rows[i].flat;
 		cum[i] = t->rows[i].cum;
-		flat_sum += flat[i];
+		flat_sum = sat_add64(flat_sum, flat[i], NULL);
 	}
 	ounit = units_select(flat, cum, shown, t->total, sunit);
 	print_labels(p, stype, sunit, ounit, t->total, out);
@@ -98,16 +104,18 @@ static void print_text(const struct profile *p, size_t idx, const struct agg_tab
 
 		if (r->inline_in)
 			inl = r->noinline_in ? " (partial-inline)" : " (inline)";
-		run += r->flat;
+		run = sat_add64(run, r->flat, NULL);
 		units_label(f, sizeof(f), r->flat, sunit, ounit);
 		units_label(c, sizeof(c), r->cum, sunit, ounit);
 		units_percentage(fp, sizeof(fp), r->flat, t->total);
 		units_percentage(sp, sizeof(sp), run, t->total);
 		units_percentage(cp, sizeof(cp), r->cum, t->total);
-		fprintf(out, "%10s %s %s %10s %s  %s%s\n", f, fp, sp, c, cp, agg_row_name(t, r), inl);
+		fprintf(out, "%10s %s %s %10s %s  %s%s\n", f, fp, sp, c, cp,
+			text_safe(&tmp, agg_row_name(t, r)), inl);
 	}
 	free(flat);
 	free(cum);
+	strbuf_release(&tmp);
 }
 
 static int print_json(const struct profile *p, size_t idx, const struct agg_table *t,
@@ -157,8 +165,14 @@ int profile_top(struct profile *p, struct profile *base, const char *name, const
 			size_t i;
 
 			error_set(err, "profile '%s' has no sample type '%s' (it has:", name, rq->sample_index);
-			for (i = 0; i < p->nr_sample_types; i++)
-				strbuf_addf(err, " %s", profile_str(p, p->sample_types[i].type));
+			for (i = 0; i < p->nr_sample_types && i < 20; i++) {
+				const char *ty = profile_str(p, p->sample_types[i].type);
+
+				strbuf_addch(err, ' ');
+				strbuf_add_escaped(err, ty, strlen(ty));
+			}
+			if (i < p->nr_sample_types)
+				strbuf_addf(err, " and %zu more", p->nr_sample_types - i);
 			strbuf_addch(err, ')');
 			goto out;
 		}
@@ -191,6 +205,10 @@ int profile_top(struct profile *p, struct profile *base, const char *name, const
 		/* as pprof -diff_base: percentages are of the base's total */
 		t.total = bt.total;
 	}
+	/* the numbers are printed anyway, stuck at the limit, but flagged */
+	if (t.saturated)
+		strbuf_addf(&p->warnings, "profile '%s': values too large: sums went past the 64-bit range and are shown at its limit (%" PRId64 ")\n",
+			    name, INT64_MAX);
 	agg_table_drop_empty(&t);
 	agg_table_sort(&t, rq->cum);
 	all = t.nr;

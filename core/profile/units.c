@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/escape.h"
+#include "base/satmath.h"
+
 struct unit {
 	const char *name;
 	const char *aliases[4];
@@ -84,8 +87,9 @@ double units_scale(int64_t value, const char *from, const char *to, const char *
 {
 	size_t t;
 
-	if (value < 0 && -value > 0) {
-		double v = units_scale(-value, from, to, unit);
+	if (value < 0) {
+		/* INT64_MIN has no negation: one short of it scales the same in a double */
+		double v = units_scale(value == INT64_MIN ? INT64_MAX : -value, from, to, unit);
 		return -v;
 	}
 	for (t = 0; t < sizeof(unit_types) / sizeof(unit_types[0]); t++) {
@@ -144,6 +148,14 @@ void units_label(char *buf, size_t len, int64_t value, const char *from, const c
 		snprintf(buf, len, "0");
 		return;
 	}
+	if (text_needs_escape(u, strlen(u))) {
+		/* a unit pprof does not know is the file's own text */
+		struct strbuf tmp = STRBUF_INIT;
+
+		snprintf(buf, len, "%s%s", num, text_safe(&tmp, u));
+		strbuf_release(&tmp);
+		return;
+	}
 	snprintf(buf, len, "%s%s", num, u);
 }
 
@@ -171,10 +183,10 @@ const char *units_select(const int64_t *flat, const int64_t *cum, size_t n, int6
 	if (!n)
 		return "minimum";
 	for (i = 0; i < n; i++) {
-		int64_t v = flat[i] < 0 ? -flat[i] : flat[i];
+		int64_t v = sat_abs64(flat[i], NULL);
 
 		if (!v)
-			v = cum[i] < 0 ? -cum[i] : cum[i];
+			v = sat_abs64(cum[i], NULL);
 		if (v > 0 && (!minv || v < minv))
 			minv = v;
 	}
@@ -183,7 +195,8 @@ const char *units_select(const int64_t *flat, const int64_t *cum, size_t n, int6
 	units_scale(minv, sample_unit, "minimum", &minu);
 	units_scale(maxv, sample_unit, "minimum", &maxu);
 	u = minu;
-	if (strcmp(minu, maxu) && minv * 100 < maxv)
+	/* minv * 100 < maxv, without overflow for values near INT64_MAX */
+	if (strcmp(minu, maxu) && maxv > 0 && minv <= (maxv - 1) / 100)
 		units_scale(100 * minv, sample_unit, "minimum", &u);
 	return *u ? u : sample_unit;
 }

@@ -1,31 +1,42 @@
 /* The Markdown report, for tickets and pull requests (docs/report-format.md). */
 #include "report/report.h"
 
-/* Markdown table cells must not break the row. */
+#include <string.h>
+
+#include "base/escape.h"
+
+/*
+ * Markdown table cells must not break the row: '|' is escaped, and so is
+ * every control character (a newline would end the row, ESC would reach
+ * whoever cats the file), as base/escape.h does.
+ */
 static void md_cell(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
+	struct strbuf tmp = STRBUF_INIT;
+
+	for (s = text_safe(&tmp, s); s && *s; s++) {
 		if (*s == '|')
 			fputs("\\|", out);
-		else if (*s == '\n')
-			fputc(' ', out);
 		else
 			fputc(*s, out);
 	}
+	strbuf_release(&tmp);
 }
 
 int report_write_markdown(const struct report *r, FILE *out, int color)
 {
+	struct strbuf t1 = STRBUF_INIT, t2 = STRBUF_INIT;
 	char b[32];
 	size_t i, j;
 	int g;
 	struct growth_table gt;
 
 	(void)color;	/* Markdown has no colour; the renderer styles it */
-	fprintf(out, "# triage report: `%s`\n\n", r->bundle ? r->bundle : "bundle");
+	/* text from the bundle and from rules is escaped: a newline must not start a heading or row */
+	fprintf(out, "# triage report: `%s`\n\n", r->bundle ? text_safe(&t1, r->bundle) : "bundle");
 	if (r->headline_bytes > 0) {
 		format_bytes(b, sizeof(b), r->headline_bytes);
-		fprintf(out, "**Headline:** %s %s\n\n", r->headline_name ? r->headline_name : "memory", b);
+		fprintf(out, "**Headline:** %s %s\n\n", r->headline_name ? text_safe(&t1, r->headline_name) : "memory", b);
 	}
 	if (r->pod) {
 		struct strbuf pod = STRBUF_INIT;
@@ -52,8 +63,8 @@ int report_write_markdown(const struct report *r, FILE *out, int color)
 	for (i = 0; i < r->nr_findings; i++) {
 		const struct finding *f = &r->findings[i];
 
-		fprintf(out, "### %d. %s\n\n", f->rank, f->title ? f->title : f->rule);
-		fprintf(out, "- rule: `%s` (%s), severity **%s**, confidence %.2f", f->rule ? f->rule : "?",
+		fprintf(out, "### %d. %s\n\n", f->rank, text_safe(&t1, f->title ? f->title : f->rule ? f->rule : "?"));
+		fprintf(out, "- rule: `%s` (%s), severity **%s**, confidence %.2f", f->rule ? text_safe(&t1, f->rule) : "?",
 			rung_name(f->rung), severity_name(f->severity), f->confidence);
 		if (f->bytes >= 0) {
 			format_bytes(b, sizeof(b), f->bytes);
@@ -61,21 +72,21 @@ int report_write_markdown(const struct report *r, FILE *out, int color)
 		}
 		fprintf(out, "\n\n");
 		if (f->summary)
-			fprintf(out, "%s\n\n", f->summary);
+			fprintf(out, "%s\n\n", text_safe(&t1, f->summary));
 		if (f->evidence.nr) {
 			fprintf(out, "Evidence:\n\n");
 			for (j = 0; j < f->evidence.nr; j++)
-				fprintf(out, "- %s\n", f->evidence.items[j]);
+				fprintf(out, "- %s\n", text_safe(&t1, f->evidence.items[j]));
 			fputc('\n', out);
 		}
 		if (f->advice.nr) {
 			fprintf(out, "Advice:\n\n");
 			for (j = 0; j < f->advice.nr; j++)
-				fprintf(out, "- %s\n", f->advice.items[j]);
+				fprintf(out, "- %s\n", text_safe(&t1, f->advice.items[j]));
 			fputc('\n', out);
 		}
 		for (j = 0; j < f->refs.nr; j++)
-			fprintf(out, "- ref: <%s>\n", f->refs.items[j]);
+			fprintf(out, "- ref: <%s>\n", text_safe(&t1, f->refs.items[j]));
 		if (f->refs.nr)
 			fputc('\n', out);
 	}
@@ -144,10 +155,13 @@ int report_write_markdown(const struct report *r, FILE *out, int color)
 	for (i = 0; i < r->nr_rules; i++) {
 		const struct rule_result *x = &r->rules[i];
 
-		fprintf(out, "| `%s` | %s | %s%s%s | ", x->id ? x->id : "?", x->no_rung ? "-" : rung_name(x->rung),
-			rule_status_name(x->status), x->failure ? ": " : "", x->failure ? x->failure : "");
+		fprintf(out, "| `%s` | %s | %s%s%s | ", x->id ? text_safe(&t1, x->id) : "?",
+			x->no_rung ? "-" : rung_name(x->rung), rule_status_name(x->status),
+			x->failure ? ": " : "", x->failure ? text_safe(&t2, x->failure) : "");
 		md_cell(out, x->reason ? x->reason : "");
 		fputs(" |\n", out);
 	}
+	strbuf_release(&t1);
+	strbuf_release(&t2);
 	return ferror(out) ? -1 : 0;
 }

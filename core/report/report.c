@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sort.h"
 
 static const char *const rung_names[NR_RUNGS] = {
 	"business", "libraries", "runtime", "tooling", "environment",
@@ -308,15 +309,13 @@ void report_finish(struct report *r)
 
 	for (i = 0; i < r->nr_findings; i++)
 		r->findings[i].score = finding_score(&r->findings[i], r->headline_bytes);
-	if (r->nr_findings > 1)
-		qsort(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
+	sort_array(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
 	if (r->ledger) {
 		/* claims are settled in rank order, then the ranking is redone */
 		arbitrate_claims(r);
 		for (i = 0; i < r->nr_findings; i++)
 			r->findings[i].score = finding_score(&r->findings[i], r->headline_bytes);
-		if (r->nr_findings > 1)
-			qsort(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
+		sort_array(r->findings, r->nr_findings, sizeof(*r->findings), finding_cmp);
 	}
 	for (i = 0; i < r->nr_findings; i++)
 		r->findings[i].rank = (int)i + 1;

@@ -6,11 +6,14 @@
 
 #include <string.h>
 
+#include "base/escape.h"
+
 #define WIDTH 100
 
 /*
  * Prints s wrapped to WIDTH. The caller has already printed up to column
- * col; continuation lines start at column indent.
+ * col; continuation lines start at column indent. Rule text carries names
+ * from the bundle: every word is escaped (base/escape.h).
  */
 static void wrap(FILE *out, const char *s, int indent, int col)
 {
@@ -29,8 +32,7 @@ static void wrap(FILE *out, const char *s, int indent, int col)
 			col++;
 		}
 		/* a word longer than the line is printed whole rather than cut */
-		fwrite(s, 1, w, out);
-		col += (int)w;
+		col += (int)fput_escaped(out, s, w);
 		first = 0;
 		s += w;
 		while (*s == ' ' || *s == '\n')
@@ -74,6 +76,7 @@ static void ledger_text(const json_object *ledger, FILE *out, const struct color
 		int depth = 0;
 		char b[32] = "", share[16] = "";
 		char label[96];
+		struct strbuf tmp = STRBUF_INIT;
 
 		if (!json_object_is_type(row, json_type_object))
 			continue;
@@ -89,10 +92,10 @@ static void ledger_text(const json_object *ledger, FILE *out, const struct color
 			format_bytes(b, sizeof(b), json_object_get_int64(v));
 		if (json_object_object_get_ex(row, "share", &v) && !json_object_is_type(v, json_type_null))
 			snprintf(share, sizeof(share), "%5.1f%%", json_object_get_double(v) * 100);
-		snprintf(label, sizeof(label), "%*s%s", depth * 2, "", name);
+		snprintf(label, sizeof(label), "%*s%s", depth * 2, "", text_safe(&tmp, name));
 		fprintf(out, "  %-52.52s %10s %7s", label, b, share);
 		/* a note that does not fit beside the numbers goes under the name */
-		if (*note && strlen(note) <= WIDTH - 75)
+		if (*note && strlen(note) <= WIDTH - 75 && !text_needs_escape(note, strlen(note)))
 			fprintf(out, "  %s%s%s\n", c->dim, note, c->off);
 		else if (*note) {
 			fprintf(out, "\n%s", c->dim);
@@ -100,6 +103,7 @@ static void ledger_text(const json_object *ledger, FILE *out, const struct color
 			fputs(c->off, out);
 		} else
 			fputc('\n', out);
+		strbuf_release(&tmp);
 	}
 }
 
@@ -143,14 +147,16 @@ int report_write_text(const struct report *r, FILE *out, int color)
 	static const struct colors plain = { "", "", "", "", "", "" };
 	static const struct colors ansi = { "\033[1m", "\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m" };
 	const struct colors *c = color ? &ansi : &plain;
+	struct strbuf tmp = STRBUF_INIT;
 	char b[32];
 	size_t i, j, ran = 0, skipped = 0, failed = 0;
 	int g;
 
-	fprintf(out, "%striage report%s for %s\n", c->bold, c->off, r->bundle ? r->bundle : "(bundle)");
+	fprintf(out, "%striage report%s for %s\n", c->bold, c->off,
+		r->bundle ? text_safe(&tmp, r->bundle) : "(bundle)");
 	if (r->headline_bytes > 0) {
 		format_bytes(b, sizeof(b), r->headline_bytes);
-		fprintf(out, "headline: %s %s\n", r->headline_name ? r->headline_name : "memory", b);
+		fprintf(out, "headline: %s %s\n", r->headline_name ? text_safe(&tmp, r->headline_name) : "memory", b);
 	} else {
 		fprintf(out, "headline: unknown (no cgroup or process memory in the bundle)\n");
 	}
@@ -192,7 +198,7 @@ int report_write_text(const struct report *r, FILE *out, int color)
 		struct strbuf head = STRBUF_INIT;
 
 		strbuf_addf(&head, "#%d %s%s%s %s/%s", f->rank, severity_color(c, f->severity),
-			    severity_name(f->severity), c->off, rung_name(f->rung), f->rule ? f->rule : "?");
+			    severity_name(f->severity), c->off, rung_name(f->rung), f->rule ? text_safe(&tmp, f->rule) : "?");
 		if (f->bytes >= 0) {
 			format_bytes(b, sizeof(b), f->bytes);
 			strbuf_addf(&head, "  %s", b);
@@ -222,7 +228,7 @@ int report_write_text(const struct report *r, FILE *out, int color)
 			wrap(out, f->advice.items[j], 8, 8);
 		}
 		for (j = 0; j < f->refs.nr; j++)
-			fprintf(out, "    ref: %s\n", f->refs.items[j]);
+			fprintf(out, "    ref: %s\n", text_safe(&tmp, f->refs.items[j]));
 	}
 
 	growth_text(r, out, c);
@@ -254,5 +260,6 @@ int report_write_text(const struct report *r, FILE *out, int color)
 		wrap(out, line.buf, 6, 2);
 		strbuf_release(&line);
 	}
+	strbuf_release(&tmp);
 	return ferror(out) ? -1 : 0;
 }

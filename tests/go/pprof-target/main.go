@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"expvar"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"runtime"
+	rpprof "runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +32,16 @@ var (
 	hang       = flag.Bool("hang", false, "serve the pprof index but never answer the profile endpoints")
 	noPprof    = flag.Bool("no-pprof", false, "serve an unrelated page instead of pprof")
 	prefix     = flag.String("prefix", "", "mount pprof under this prefix (e.g. /admin) and link it from /")
+	// Secrets in the shapes collect must keep behind (tests/collect-pprof.sh):
+	// the flags are only carried on the command line, which /proc and
+	// expvar's "cmdline" republish; -expvar-secret is published under
+	// secret-looking expvar names.
+	_            = flag.String("p", "", "a password, as mysql takes one")
+	_            = flag.String("header", "", "an HTTP header, such as Authorization")
+	_            = flag.String("url", "", "an upstream URL, maybe with a token in its query")
+	_            = flag.String("dsn", "", "a database DSN with credentials")
+	expvarSecret = flag.String("expvar-secret", "", "published as db_password and upstream_api_token")
+	labelSecret  = flag.String("label-secret", "", "a pprof label auth_token on a parked goroutine")
 
 	keep     [][]byte
 	parked   = make(chan struct{}) // never closed: parked goroutines wait on it
@@ -108,6 +120,10 @@ func otherMux() *http.ServeMux {
 
 func main() {
 	flag.Parse()
+	if *expvarSecret != "" {
+		expvar.NewString("db_password").Set(*expvarSecret + "-1")
+		expvar.NewString("upstream_api_token").Set(*expvarSecret + "-2")
+	}
 	time.AfterFunc(*exitAfter, func() { os.Exit(0) })
 
 	runtime.SetMutexProfileFraction(5)
@@ -125,8 +141,18 @@ func main() {
 	for i := 0; i < *goroutines; i++ {
 		go park(&ready)
 	}
+	// secret-looking label keys reach the goroutine and CPU profiles
+	labels := rpprof.Labels("auth_token", *labelSecret, "request_token", *labelSecret+"-r")
+	if *labelSecret != "" {
+		ready.Add(1)
+		go rpprof.Do(context.Background(), labels, func(context.Context) { park(&ready) })
+	}
 	ready.Wait()
-	go burn()
+	if *labelSecret != "" {
+		go rpprof.Do(context.Background(), labels, func(context.Context) { burn() })
+	} else {
+		go burn()
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
