@@ -29,14 +29,20 @@ end
 
 -- The severity scale (docs/ladder.md): what a finding's bytes risk, as a
 -- share of the limit and with the headroom left.
-local function make_risk(limit, headline, oom_kills)
+local function make_risk(limit, headline, oom_kills, b)
   return function(bytes)
     if not limit or limit <= 0 or not bytes then return "low" end
     local share = bytes / limit
     local headroom = 1 - headline / limit
+    -- with samples: how soon the growing headline reaches the limit (growth
+    -- plugin, read when a rule asks, after every plugin has run)
+    local gs = b.growth and b.growth.series
+    local minutes = gs and gs.headline and gs.headline.minutes_to_limit
     if oom_kills and oom_kills > 0 and share >= 0.25 then return "critical" end
     if share >= 0.5 and headroom < 0.1 then return "critical" end
+    if minutes and minutes < 10 and share >= 0.1 then return "critical" end
     if share >= 0.5 or (share >= 0.2 and headroom < 0.2) then return "high" end
+    if minutes and minutes < 60 and share >= 0.05 then return "high" end
     if share >= 0.2 or (share >= 0.05 and headroom < 0.2) then return "medium" end
     if share >= 0.02 then return "low" end
     return "info"
@@ -304,7 +310,7 @@ return {
         end
         return total, ids
       end,
-      risk = make_risk(limit, H, oom),
+      risk = make_risk(limit, H, oom, b),
       fmt_share = function(n) return fmt.pct(n, limit) end,
     }
   end,
