@@ -434,7 +434,7 @@ void collect_proc(struct collection *c, pid_t pid, int cheap_only)
 		collect_smaps(c, pid);
 	if (collection_interrupted(c))
 		return;
-	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, ART_PROC_CMDLINE + dir);
+	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, &ART_PROC_CMDLINE[dir]);
 	collect_filtered(c, ART_PROC_CMDLINE, file, cmdline_redact);
 	snprintf(file, sizeof(file), "/proc/%ld/%s", (long)pid, &ART_PROC_ENVIRON[dir]);
 	collect_filtered(c, ART_PROC_ENVIRON, file, environ_filter);
