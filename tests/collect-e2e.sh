@@ -156,6 +156,17 @@ done
 tar -tzf "$W/remote.tgz" | grep -q '^proc/' && fail "remote mode collected /proc" ||
 	{ [ "$(manifest_status "$W/remote.tgz" profiles/heap.pb.gz | cut -d' ' -f1)" = ok ] && ok "remote mode: HTTP sources only"; }
 
+# 3b. triage's own credentials in --pprof-url (userinfo, a query token) reach
+#     the target (a query string is kept on every request) but no bundle member
+"$TRIAGE" collect -q --cpu-seconds 0 --pprof-url "http://user:PWMARK9@$TADDR/debug/pprof/?token=TOKMARK9" \
+	-o "$W/cred.tgz" > /dev/null 2>&1 || fail "collect with credentials in --pprof-url"
+if [ "$(manifest_status "$W/cred.tgz" profiles/heap.pb.gz | cut -d' ' -f1)" = ok ] &&
+   ! tar -xzOf "$W/cred.tgz" 2>/dev/null | grep -q -e PWMARK9 -e TOKMARK9; then
+	ok "--pprof-url credentials and query token: profiles fetched, no member holds them"
+else
+	fail "--pprof-url credentials: heap $(manifest_status "$W/cred.tgz" profiles/heap.pb.gz), or a member holds them"
+fi
+
 # 4. 10,000 goroutines: wall time beyond the CPU seconds
 start_target many 1073741824 -- -goroutines 10000 -exit-after 120s || fail "many: target did not start"
 t0=$(now_ms)
@@ -270,5 +281,17 @@ if [ $rc -eq 0 ] && [ -f "$W/int.tgz" ] && [ $t -lt 3000 ]; then
 else
 	fail "SIGINT: rc $rc, ${t} ms, $(cat "$W/int.err")"
 fi
+# 13. SIGTERM and SIGHUP (a pod's shutdown, a closed terminal) behave like
+#     Ctrl-C: a valid bundle with what was gathered, no temporary file
+for sig in TERM HUP; do
+	"$TRIAGE" collect -q --cpu-seconds 8 -o "$W/sig$sig.tgz" "$TPID" > /dev/null 2>"$W/sig$sig.err" &
+	CPID=$!; PIDS+=("$CPID")
+	sleep 1.5
+	kill -"$sig" "$CPID"
+	wait "$CPID"; rc=$?
+	s=$(manifest_status "$W/sig$sig.tgz" profiles/heap.pb.gz)
+	[ $rc -eq 0 ] && [ "${s%% *}" = ok ] && "$TRIAGE" show "$W/sig$sig.tgz" > /dev/null &&
+		ok "SIG$sig: a valid bundle with what was gathered" || fail "SIG$sig: rc $rc, heap '$s': $(cat "$W/sig$sig.err")"
+done
 ls "$W"/.*.tgz.* >/dev/null 2>&1 && fail "temporary files left: $(ls -a "$W")"
 exit $status

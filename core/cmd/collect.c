@@ -72,8 +72,8 @@ static void on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-	/* a second Ctrl-C means "really stop now" */
-	signal(SIGINT, SIG_DFL);
+	/* a second one means "really stop now" */
+	signal(sig, SIG_DFL);
 }
 
 struct collect_args {
@@ -211,7 +211,7 @@ int cmd_collect(int argc, char **argv)
 	struct collect_result res;
 	struct bundle_out out;
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
-	struct sigaction sa, old_sa;
+	struct sigaction sa, old_sa, old_term, old_hup;
 	int ret = EXIT_USAGE;
 
 	memset(&a, 0, sizeof(a));
@@ -254,7 +254,14 @@ int cmd_collect(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
+	/*
+	 * SIGTERM (a pod's shutdown, systemd stopping a unit) and SIGHUP (a
+	 * closed terminal) stop the collection like Ctrl-C: what was gathered
+	 * is written, never a partial or hidden temporary file.
+	 */
 	sigaction(SIGINT, &sa, &old_sa);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 
 	rq.pid = a.pid;
 	rq.url = a.url;
@@ -269,6 +276,8 @@ int cmd_collect(int argc, char **argv)
 	rq.interrupted = &interrupted;
 	ret = collect_bundle(&rq, &out, &res, &err);
 	sigaction(SIGINT, &old_sa, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	if (ret < 0) {
 		fprintf(stderr, "triage collect: %s\n", err.buf);
 		ret = EXIT_INTERNAL;

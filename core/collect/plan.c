@@ -18,6 +18,7 @@
 #include "collect/bundle-write.h"
 #include "collect/collect.h"
 #include "collect/pprof.h"
+#include "collect/proc.h"
 #include "config.h"
 #include "parse/pod.h"
 
@@ -121,8 +122,14 @@ static json_object *target_json(struct collection *c, pid_t pid, const char *url
 		if (pod)
 			json_object_object_add(t, MF_TARGET_POD, pod);
 	}
-	if (url)
-		json_object_object_add(t, MF_TARGET_PPROF_URL, json_object_new_string(url));
+	if (url) {
+		/* triage's own credentials ("http://user:pw@host/?token=x") stay behind */
+		struct strbuf red = STRBUF_INIT;
+
+		cmdline_redact(url, strlen(url), &red);
+		json_object_object_add(t, MF_TARGET_PPROF_URL, json_object_new_string(red.buf ? red.buf : ""));
+		strbuf_release(&red);
+	}
 	if (bi && bi->status == ARTIFACT_OK) {
 		json_object *j = json_tokener_parse(strbuf_str(&bi->data)), *v, *mainmod;
 
