@@ -16,6 +16,9 @@
 #include "parse/kernel.h"
 #include "parse/kvfile.h"
 #include "parse/mapsfile.h"
+#include "parse/pod.h"
+#include "parse/smaps.h"
+#include "watch/watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,6 +56,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	maps_summary_init(&ms);
 	mapsfile_parse(&ms, text, len, "/app/server", &err);
+	{
+		/* /proc/PID/smaps, a cgroup path or /proc/PID/cgroup (pods), a kernel log line */
+		struct smaps sm;
+		struct pod_identity pod;
+		struct watch_victim victim;
+
+		smaps_init(&sm);
+		smaps_parse(&sm, text, len, &err);
+		smaps_release(&sm);
+		pod_identity_init(&pod);
+		pod_identity_from_path(copy, &pod);
+		pod_identity_release(&pod);
+		pod_identity_init(&pod);
+		pod_identity_from_proc_cgroup(copy, &pod);
+		pod_identity_release(&pod);
+		watch_kmsg_parse(copy, &victim);
+	}
 	if (kernel_parse(copy, &k, &err) == 0)
 		kernel_at_least(&k, 4, 5);
 	/* fields split at NUL; a missing one is NULL, as a missing file is */
