@@ -89,7 +89,7 @@ out:
 	return ret;
 }
 
-static const char *status_name(enum artifact_status s)
+const char *artifact_status_name(enum artifact_status s)
 {
 	switch (s) {
 	case ARTIFACT_OK: return STATUS_OK;
@@ -113,7 +113,7 @@ static json_object *artifacts_json(const struct collection *c)
 		format_utc_ms(when, sizeof(when), a->start_ms);
 		json_object_object_add(o, MF_ART_PATH, json_object_new_string(a->path));
 		json_object_object_add(o, MF_ART_SOURCE, json_object_new_string(a->source));
-		json_object_object_add(o, MF_ART_STATUS, json_object_new_string(status_name(a->status)));
+		json_object_object_add(o, MF_ART_STATUS, json_object_new_string(artifact_status_name(a->status)));
 		json_object_object_add(o, MF_ART_ERROR, a->error ? json_object_new_string(a->error) : NULL);
 		json_object_object_add(o, MF_ART_BYTES, json_object_new_int64((int64_t)a->data.len));
 		json_object_object_add(o, MF_ART_SHA256, json_object_new_string(hex));

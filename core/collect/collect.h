@@ -57,6 +57,8 @@ struct artifact *collection_add(struct collection *c, const char *path, const ch
 /* Finds an artifact by full path, NULL if none. */
 struct artifact *collection_find(struct collection *c, const char *path);
 
+/* "ok", "error", "skipped", "derived": the manifest's word for a status (bundle-write.c). */
+const char *artifact_status_name(enum artifact_status s);
 void artifact_ok(struct artifact *a);
 void artifact_fail(struct artifact *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void artifact_skip(struct artifact *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

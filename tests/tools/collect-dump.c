@@ -10,21 +10,6 @@
 
 #include "collect/collect.h"
 
-static const char *status_name(enum artifact_status st)
-{
-	switch (st) {
-	case ARTIFACT_OK:
-		return "ok";
-	case ARTIFACT_SKIPPED:
-		return "skipped";
-	case ARTIFACT_DERIVED:
-		return "derived";
-	case ARTIFACT_ERROR:
-		break;
-	}
-	return "error";
-}
-
 int main(int argc, char **argv)
 {
 	struct collection c;
@@ -71,7 +56,7 @@ int main(int argc, char **argv)
 		for (k = 0; k < c.nr; k++) {
 			const struct artifact *a = &c.arts[k];
 
-			printf("%s\t%s\t%zu\t%s\n", a->path, status_name(a->status), a->data.len,
+			printf("%s\t%s\t%zu\t%s\n", a->path, artifact_status_name(a->status), a->data.len,
 			       a->error ? a->error : "");
 		}
 	}

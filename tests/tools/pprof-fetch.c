@@ -45,20 +45,6 @@ static int parse_long(const char *s, long *out)
 	return *s && !*end ? 0 : -1;
 }
 
-static const char *status_name(enum artifact_status st)
-{
-	switch (st) {
-	case ARTIFACT_OK:
-		return "ok";
-	case ARTIFACT_SKIPPED:
-		return "skipped";
-	case ARTIFACT_DERIVED:
-		return "derived";
-	default:
-		return "error";
-	}
-}
-
 /* Writes data to dir/path, creating the directories in between. */
 static int save_artifact(const char *dir, const char *path, const struct strbuf *data)
 {
@@ -161,7 +147,7 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < c.nr; k++) {
 		const struct artifact *a = &c.arts[k];
 
-		fprintf(list, "%s %s %zu %lld %s\n", a->path, status_name(a->status), a->data.len,
+		fprintf(list, "%s %s %zu %lld %s\n", a->path, artifact_status_name(a->status), a->data.len,
 			(long long)a->duration_ms, a->error ? a->error : "-");
 		if (save && save_artifact(save, a->path, &a->data) < 0)
 			ret = 1;
