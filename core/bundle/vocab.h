@@ -196,6 +196,10 @@
 #define MF_COLL_INTERVAL_SECONDS "interval_seconds"
 #define MF_COLL_INTERRUPTED "interrupted"
 #define MF_COLL_GC_HEAP "gc_heap"	/* true: heap profiles were taken after a forced GC */
+/* seconds the CPU profile really covered: shorter than asked when the deadline cut it, 0 when skipped */
+#define MF_COLL_CPU_SECONDS_PROFILED "cpu_seconds_profiled"
+/* the target's cgroup near its limit: {"percent": P, "threshold": T, "forced": bool} */
+#define MF_COLL_NEAR_LIMIT "near_limit"
 
 /* in each of "artifacts" */
 #define MF_ART_PATH "path"
@@ -209,5 +213,7 @@
 #define MF_ART_TRUNCATED "truncated"
 #define MF_ART_DERIVED_FROM "derived_from"
 #define MF_ART_SAMPLE_TYPE "sample_type"
+/* what an artifact kept when it kept less than was served ("the MemStats trailer only") */
+#define MF_ART_NOTE "note"
 
 #endif

@@ -24,12 +24,25 @@ const char usage_collect[] =
 	"usage: triage collect [options] PID\n"
 	"       triage collect --pprof-url URL [options]\n"
 	"\n"
-	"Gather heap, allocs, goroutine, CPU, mutex, block and threadcreate\n"
-	"profiles, MemStats, /proc/PID, cgroup memory, host facts and the Go build\n"
-	"info into one bundle (a gzip tarball with manifest.json). A source that\n"
-	"fails is recorded in the manifest and the others still run. The target is\n"
-	"only talked to over HTTP: never stopped, never traced. A target in another\n"
-	"network namespace (a pod) is reached from inside that namespace.\n"
+	"Gather heap, goroutine, CPU, threadcreate (and mutex and block when the\n"
+	"program enabled them) profiles, MemStats, /proc/PID, cgroup memory, host\n"
+	"facts and the Go build info into one bundle (a gzip tarball with\n"
+	"manifest.json; allocs is recorded as a view of the heap profile). A\n"
+	"source that fails is recorded in the manifest and the others still run.\n"
+	"A target in another network namespace (a pod) is reached from inside\n"
+	"that namespace.\n"
+	"\n"
+	"What it costs the target: it is only talked to over HTTP (never traced),\n"
+	"one request at a time in order of cost, the CPU profile beside them.\n"
+	"The pprof index counts goroutines and heap stacks first, for nothing.\n"
+	"goroutine?debug=2 stops the world while it formats every stack (about\n"
+	"20 ms per thousand goroutines), so it is taken only up to\n"
+	"--goroutine-dump-max goroutines; the heap and goroutine profiles stop\n"
+	"it briefly. MemStats come from expvar's /debug/vars when the program\n"
+	"imports expvar, else from the trailer of heap?debug=1, which is not\n"
+	"asked for above 20000 heap stacks. Near the memory limit the CPU profile\n"
+	"and the text dumps are skipped. The manifest says what was skipped and\n"
+	"why (pprof/endpoint.json has the plan).\n"
 	"\n"
 	"Options:\n"
 	"      --pprof-url URL      the target's /debug/pprof/ (default: discovered\n"
@@ -43,6 +56,13 @@ const char usage_collect[] =
 	"      --gc-heap            fetch heap?gc=1: the target runs a full GC\n"
 	"                           before each heap profile, so two samples show\n"
 	"                           real growth; costs it one GC cycle a profile\n"
+	"      --goroutine-dump-max N  take goroutine?debug=2 only up to N\n"
+	"                           goroutines (default 10000; 0 never)\n"
+	"      --near-limit PCT     collect cheaply when the cgroup's working set\n"
+	"                           is at least PCT% of its limit (default 90; 0 never)\n"
+	"      --force              take the expensive requests anyway: the\n"
+	"                           goroutine dump and heap?debug=1 whatever the\n"
+	"                           counts, and everything near the limit\n"
 	"      --timeout SECONDS    per HTTP request (default 10)\n"
 	"      --deadline SECONDS   for the whole collection (default: 60 plus the\n"
 	"                           CPU seconds plus the sampling time)\n"
@@ -90,6 +110,9 @@ struct collect_args {
 	int gc_heap;
 	const char *upload, *upload_url, *endpoint;
 	int keep;
+	int force;
+	long goroutine_dump_max;
+	double near_limit;
 };
 
 static int parse_args(int argc, char **argv, struct collect_args *a)
@@ -109,6 +132,9 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		{ "upload-url", required_argument, NULL, 'P' },
 		{ "endpoint", required_argument, NULL, 'E' },
 		{ "keep", no_argument, NULL, 'K' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "goroutine-dump-max", required_argument, NULL, 'g' },
+		{ "near-limit", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long v;
@@ -151,6 +177,16 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		case 'P': a->upload_url = optarg; break;
 		case 'E': a->endpoint = optarg; break;
 		case 'K': a->keep = 1; break;
+		case 'F': a->force = 1; break;
+		case 'g':
+			if (opt_long("collect", "--goroutine-dump-max", optarg, 0, LONG_MAX, &a->goroutine_dump_max))
+				return -1;
+			break;
+		case 'L':
+			if (opt_long("collect", "--near-limit", optarg, 0, 100, &v))
+				return -1;
+			a->near_limit = (double)v;
+			break;
 		default:
 			if (optopt == 'o')
 				return command_usage_error("collect", "-o needs a path");
@@ -210,7 +246,7 @@ int cmd_collect(int argc, char **argv)
 	struct collect_request rq;
 	struct collect_result res;
 	struct bundle_out out;
-	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT, spool = STRBUF_INIT;
 	struct sigaction sa, old_sa, old_term, old_hup;
 	int ret = EXIT_USAGE;
 
@@ -220,6 +256,8 @@ int cmd_collect(int argc, char **argv)
 	a.samples = rq.samples;
 	a.interval = rq.interval_s;
 	a.timeout = rq.timeout_s;
+	a.goroutine_dump_max = rq.goroutine_dump_max;
+	a.near_limit = rq.near_limit_pct;
 	memset(&out, 0, sizeof(out));
 	out.fd = -1;
 	if (parse_args(argc, argv, &a))
@@ -273,6 +311,11 @@ int cmd_collect(int argc, char **argv)
 	rq.max_artifact = a.max_artifact;
 	rq.progress = !a.quiet && isatty(STDERR_FILENO);
 	rq.gc_heap = a.gc_heap;
+	rq.force = a.force;
+	rq.goroutine_dump_max = a.goroutine_dump_max;
+	rq.near_limit_pct = a.near_limit;
+	bundle_out_spool_dir(&out, &spool);
+	rq.spool_dir = spool.buf;
 	rq.interrupted = &interrupted;
 	ret = collect_bundle(&rq, &out, &res, &err);
 	sigaction(SIGINT, &old_sa, NULL);
@@ -301,5 +344,6 @@ out:
 	bundle_out_release(&out);
 	strbuf_release(&err);
 	strbuf_release(&path);
+	strbuf_release(&spool);
 	return ret;
 }

@@ -64,21 +64,58 @@ int bundle_out_open(struct bundle_out *o, const char *path, struct strbuf *err)
 	return 0;
 }
 
+static int add_header(struct archive *a, struct archive_entry *e, const char *path, uint64_t len,
+		      int64_t mtime_ms, struct strbuf *err)
+{
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0600);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(e, (time_t)(mtime_ms / 1000), (long)(mtime_ms % 1000) * 1000000);
+	if (archive_write_header(a, e) != ARCHIVE_OK)
+		return error_set(err, "cannot add '%s' to the bundle: %s", path, archive_error_string(a));
+	return 0;
+}
+
+/* An artifact's bytes, from memory, its spill file or the spool, in chunks. */
+static int add_artifact(struct archive *a, const struct collection *c, const struct artifact *art,
+			struct strbuf *err)
+{
+	struct archive_entry *e = archive_entry_new();
+	char buf[65536];
+	uint64_t size = artifact_size(art), off = 0;
+	int ret = -1;
+
+	if (add_header(a, e, art->path, size, art->start_ms, err) < 0)
+		goto out;
+	while (off < size) {
+		ssize_t n = artifact_pread(c, art, buf, sizeof(buf), off);
+
+		if (n <= 0) {
+			error_set(err, "cannot read back '%s' for the bundle: %s", art->path,
+				  n < 0 ? strerror(errno) : "short read");
+			goto out;
+		}
+		if (archive_write_data(a, buf, (size_t)n) != n) {
+			error_set(err, "cannot write '%s' into the bundle: %s", art->path, archive_error_string(a));
+			goto out;
+		}
+		off += (uint64_t)n;
+	}
+	ret = 0;
+out:
+	archive_entry_free(e);
+	return ret;
+}
+
 static int add_entry(struct archive *a, const char *path, const void *data, size_t len,
 		     int64_t mtime_ms, struct strbuf *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	int ret = -1;
 
-	archive_entry_set_pathname(e, path);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0600);
-	archive_entry_set_size(e, (la_int64_t)len);
-	archive_entry_set_mtime(e, (time_t)(mtime_ms / 1000), (long)(mtime_ms % 1000) * 1000000);
-	if (archive_write_header(a, e) != ARCHIVE_OK) {
-		error_set(err, "cannot add '%s' to the bundle: %s", path, archive_error_string(a));
+	if (add_header(a, e, path, len, mtime_ms, err) < 0)
 		goto out;
-	}
 	if (len && archive_write_data(a, data, len) != (la_ssize_t)len) {
 		error_set(err, "cannot write '%s' into the bundle: %s", path, archive_error_string(a));
 		goto out;
@@ -99,6 +136,30 @@ const char *artifact_status_name(enum artifact_status s)
 	}
 }
 
+/* The digest of an unsealed artifact that spilled to a file of its own. */
+static void artifact_sha256_hex(const struct collection *c, const struct artifact *a, char hex[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char buf[65536], d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	uint64_t off = 0;
+	ssize_t got;
+
+	hex[0] = '\0';
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		goto out;
+	while ((got = artifact_pread(c, a, buf, sizeof(buf), off)) > 0) {
+		EVP_DigestUpdate(md, buf, (size_t)got);
+		off += (uint64_t)got;
+	}
+	EVP_DigestFinal_ex(md, d, &n);
+	for (i = 0; i < n && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	hex[64] = '\0';
+out:
+	EVP_MD_CTX_free(md);
+}
+
 static json_object *artifacts_json(const struct collection *c)
 {
 	json_object *arr = json_object_new_array();
@@ -109,18 +170,25 @@ static json_object *artifacts_json(const struct collection *c)
 		json_object *o = json_object_new_object();
 		char hex[65], when[40];
 
-		sha256_hex(a->data.buf ? a->data.buf : "", a->data.len, hex);
+		if (a->spool_off >= 0)
+			memcpy(hex, a->sha256, sizeof(hex));
+		else if (a->spill_fd >= 0)
+			artifact_sha256_hex(c, a, hex);
+		else
+			sha256_hex(a->data.buf ? a->data.buf : "", a->data.len, hex);
 		format_utc_ms(when, sizeof(when), a->start_ms);
 		json_object_object_add(o, MF_ART_PATH, json_object_new_string(a->path));
 		json_object_object_add(o, MF_ART_SOURCE, json_object_new_string(a->source));
 		json_object_object_add(o, MF_ART_STATUS, json_object_new_string(artifact_status_name(a->status)));
 		json_object_object_add(o, MF_ART_ERROR, a->error ? json_object_new_string(a->error) : NULL);
-		json_object_object_add(o, MF_ART_BYTES, json_object_new_int64((int64_t)a->data.len));
+		json_object_object_add(o, MF_ART_BYTES, json_object_new_int64((int64_t)artifact_size(a)));
 		json_object_object_add(o, MF_ART_SHA256, json_object_new_string(hex));
 		json_object_object_add(o, MF_ART_START, json_object_new_string(when));
 		json_object_object_add(o, MF_ART_DURATION_MS, json_object_new_int64(a->duration_ms));
 		if (a->truncated)
 			json_object_object_add(o, MF_ART_TRUNCATED, json_object_new_boolean(1));
+		if (a->note)
+			json_object_object_add(o, MF_ART_NOTE, json_object_new_string(a->note));
 		if (a->derived_from) {
 			json_object_object_add(o, MF_ART_DERIVED_FROM, json_object_new_string(a->derived_from));
 			json_object_object_add(o, MF_ART_SAMPLE_TYPE, json_object_new_string(a->sample_type));
@@ -158,9 +226,9 @@ int bundle_out_write(struct bundle_out *o, const struct collection *c, json_obje
 		const struct artifact *art = &c->arts[i];
 
 		/* failed artifacts keep what was read before the failure */
-		if (!art->data.len && art->status != ARTIFACT_OK)
+		if (!artifact_size(art) && art->status != ARTIFACT_OK)
 			continue;
-		if (add_entry(a, art->path, art->data.buf, art->data.len, art->start_ms, err) < 0)
+		if (add_artifact(a, c, art, err) < 0)
 			goto out;
 	}
 	if (archive_write_close(a) != ARCHIVE_OK) {
@@ -184,6 +252,20 @@ out:
 	if (a)
 		archive_write_free(a);
 	return ret;
+}
+
+void bundle_out_spool_dir(const struct bundle_out *o, struct strbuf *dir)
+{
+	const char *slash = o->tmp_path ? strrchr(o->tmp_path, '/') : NULL;
+	const char *tmp = getenv("TMPDIR");
+
+	strbuf_reset(dir);
+	if (o->tmp_path && slash)
+		strbuf_add(dir, o->tmp_path, (size_t)(slash - o->tmp_path) + (slash == o->tmp_path));
+	else if (o->tmp_path)
+		strbuf_addstr(dir, ".");
+	else
+		strbuf_addstr(dir, tmp && *tmp ? tmp : "/tmp");
 }
 
 void bundle_out_release(struct bundle_out *o)

@@ -29,6 +29,12 @@ int bundle_out_open(struct bundle_out *o, const char *path, struct strbuf *err);
  */
 int bundle_out_write(struct bundle_out *o, const struct collection *c, json_object *manifest,
 		     struct strbuf *err);
+/*
+ * Where collected bytes wait for the bundle (collection.spool_dir): the
+ * bundle's own directory, whose filesystem the user chose for it; for
+ * stdout, TMPDIR or /tmp.
+ */
+void bundle_out_spool_dir(const struct bundle_out *o, struct strbuf *dir);
 /* Removes the temporary file if still there and frees. */
 void bundle_out_release(struct bundle_out *o);
 

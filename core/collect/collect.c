@@ -8,15 +8,30 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 #include "base/io.h"
 
 #define DEFAULT_MAX_ARTIFACT ((uint64_t)256 << 20)
+/* past this, an artifact being written goes to a file of its own */
+#define DEFAULT_SPILL_AT ((size_t)1 << 20)
+#define COPY_CHUNK 65536
 
 void collection_init(struct collection *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->max_artifact_bytes = DEFAULT_MAX_ARTIFACT;
+	c->spill_at = DEFAULT_SPILL_AT;
+	c->spool_fd = -1;
+}
+
+void artifact_clear(struct artifact *a)
+{
+	strbuf_release(&a->data);
+	if (a->spill_fd >= 0)
+		close(a->spill_fd);
+	a->spill_fd = -1;
+	a->spill_len = 0;
 }
 
 void collection_release(struct collection *c)
@@ -27,10 +42,185 @@ void collection_release(struct collection *c)
 		free(c->arts[i].path);
 		free(c->arts[i].source);
 		free(c->arts[i].error);
-		strbuf_release(&c->arts[i].data);
+		free(c->arts[i].note);
+		artifact_clear(&c->arts[i]);
 	}
 	free(c->arts);
+	if (c->spool_fd >= 0)
+		close(c->spool_fd);
 	memset(c, 0, sizeof(*c));
+	c->spool_fd = -1;
+}
+
+/*
+ * An unlinked file in dir: O_TMPFILE where the filesystem has it, else
+ * mkstemp and unlink, so nothing is left behind whatever happens.
+ */
+static int anonymous_file(const char *dir, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int fd;
+
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+#endif
+	strbuf_addf(&path, "%s/.triage-spool.XXXXXX", dir);
+	fd = mkostemp(path.buf, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path.buf);
+	else
+		error_set(err, "cannot create a spool file in %s: %s", dir, strerror(errno));
+	strbuf_release(&path);
+	return fd;
+}
+
+uint64_t artifact_size(const struct artifact *a)
+{
+	if (a->spool_off >= 0)
+		return a->size;
+	if (a->spill_fd >= 0)
+		return a->spill_len;
+	return a->data.len;
+}
+
+static ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+ssize_t artifact_pread(const struct collection *c, const struct artifact *a, void *buf,
+		       size_t len, uint64_t off)
+{
+	uint64_t size = artifact_size(a);
+
+	if (off >= size)
+		return 0;
+	if (len > size - off)
+		len = (size_t)(size - off);
+	if (a->spool_off >= 0)
+		return pread_full(c->spool_fd, buf, len, (uint64_t)a->spool_off + off);
+	if (a->spill_fd >= 0)
+		return pread_full(a->spill_fd, buf, len, off);
+	memcpy(buf, a->data.buf + off, len);
+	return (ssize_t)len;
+}
+
+int artifact_read_all(const struct collection *c, const struct artifact *a, struct strbuf *out)
+{
+	uint64_t size = artifact_size(a);
+	ssize_t n;
+
+	strbuf_reset(out);
+	if (size > SIZE_MAX / 2)
+		return -1;
+	strbuf_grow(out, (size_t)size);
+	n = artifact_pread(c, a, out->buf, (size_t)size, 0);
+	if (n < 0 || (uint64_t)n != size)
+		return -1;
+	out->len = (size_t)n;
+	out->buf[out->len] = '\0';
+	return 0;
+}
+
+ssize_t artifact_reader_read(void *ctx, void *buf, size_t len, struct strbuf *err)
+{
+	struct artifact_reader *r = ctx;
+	ssize_t n = artifact_pread(r->c, r->a, buf, len, r->off);
+
+	if (n < 0)
+		return error_set(err, "cannot read back %s: %s", r->a->path, strerror(errno));
+	r->off += (uint64_t)n;
+	return n;
+}
+
+void artifact_take_bytes(struct artifact *dst, struct artifact *src)
+{
+	artifact_clear(dst);
+	dst->data = src->data;
+	strbuf_init(&src->data);
+	dst->spill_fd = src->spill_fd;
+	dst->spill_len = src->spill_len;
+	src->spill_fd = -1;
+	src->spill_len = 0;
+	free(dst->note);
+	dst->note = src->note;
+	src->note = NULL;
+}
+
+int collection_seal(struct collection *c, struct artifact *a, struct strbuf *err)
+{
+	EVP_MD_CTX *md = NULL;
+	unsigned char buf[COPY_CHUNK], digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0, i;
+	uint64_t size, off = 0;
+	int ret = -1;
+
+	if (!c->spool_dir || a->spool_off >= 0)
+		return 0;
+	if (c->spool_fd < 0 && (c->spool_fd = anonymous_file(c->spool_dir, err)) < 0)
+		return -1;
+	size = artifact_size(a);
+	md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		error_set(err, "cannot start a SHA-256 digest");
+		goto out;
+	}
+	while (off < size) {
+		ssize_t n = artifact_pread(c, a, buf, sizeof(buf), off);
+
+		if (n <= 0) {
+			error_set(err, "cannot read back %s: %s", a->path, n < 0 ? strerror(errno) : "short");
+			goto out;
+		}
+		if (pwrite(c->spool_fd, buf, (size_t)n, (off_t)(c->spool_len + off)) != n) {
+			error_set(err, "cannot write the spool in %s: %s", c->spool_dir, strerror(errno));
+			goto out;
+		}
+		EVP_DigestUpdate(md, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	EVP_DigestFinal_ex(md, digest, &dlen);
+	for (i = 0; i < dlen && i < 32; i++)
+		snprintf(a->sha256 + 2 * i, 3, "%02x", digest[i]);
+	a->sha256[64] = '\0';
+	a->spool_off = (int64_t)c->spool_len;
+	a->size = size;
+	c->spool_len += size;
+	strbuf_release(&a->data);
+	if (a->spill_fd >= 0)
+		close(a->spill_fd);
+	a->spill_fd = -1;
+	a->spill_len = 0;
+	ret = 0;
+out:
+	EVP_MD_CTX_free(md);
+	return ret;
+}
+
+int collection_seal_all(struct collection *c, struct strbuf *err)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < c->nr; i++)
+		if (collection_seal(c, &c->arts[i], ret ? NULL : err) < 0)
+			ret = -1;
+	return ret;
 }
 
 struct artifact *collection_add(struct collection *c, const char *path, const char *source)
@@ -50,6 +240,8 @@ struct artifact *collection_add(struct collection *c, const char *path, const ch
 	/* duration_ms holds the monotonic start until the artifact ends */
 	a->duration_ms = clock_mono_ms();
 	a->status = ARTIFACT_ERROR;	/* until someone says otherwise */
+	a->spill_fd = -1;
+	a->spool_off = -1;
 	return a;
 }
 
@@ -114,15 +306,47 @@ void artifact_add_json(struct collection *c, struct artifact *a, struct json_obj
 	artifact_ok(a);
 }
 
-int artifact_append(struct collection *c, struct artifact *a, const void *data, size_t len)
+/* Moves what a holds in memory to a file of its own; -1 leaves it in memory. */
+static int spill(struct collection *c, struct artifact *a)
 {
-	if (a->data.len + len > c->max_artifact_bytes) {
-		strbuf_add(&a->data, data, (size_t)(c->max_artifact_bytes - a->data.len));
-		a->truncated = 1;
+	int fd = anonymous_file(c->spool_dir, NULL);
+
+	if (fd < 0)
 		return -1;
+	if (a->data.len && write_all(fd, a->data.buf, a->data.len) < 0) {
+		close(fd);
+		return -1;
+	}
+	a->spill_fd = fd;
+	a->spill_len = a->data.len;
+	strbuf_release(&a->data);
+	return 0;
+}
+
+static int append_bytes(struct collection *c, struct artifact *a, const void *data, size_t len)
+{
+	if (a->spill_fd < 0 && c->spool_dir && a->data.len + len > c->spill_at)
+		spill(c, a);	/* on failure memory still works, only bigger */
+	if (a->spill_fd >= 0) {
+		if (pwrite(a->spill_fd, data, len, (off_t)a->spill_len) != (ssize_t)len)
+			return -1;
+		a->spill_len += len;
+		return 0;
 	}
 	strbuf_add(&a->data, data, len);
 	return 0;
+}
+
+int artifact_append(struct collection *c, struct artifact *a, const void *data, size_t len)
+{
+	uint64_t have = artifact_size(a);
+
+	if (have + len > c->max_artifact_bytes) {
+		append_bytes(c, a, data, (size_t)(c->max_artifact_bytes - have));
+		a->truncated = 1;
+		return -1;
+	}
+	return append_bytes(c, a, data, len);
 }
 
 struct artifact *collect_file(struct collection *c, const char *path, const char *source,

@@ -39,6 +39,19 @@ struct artifact {
 	unsigned truncated:1;	/* cut at the per-artifact cap */
 	/* ARTIFACT_DERIVED: the artifact it is a view of, and the view's sample type */
 	const char *derived_from, *sample_type;
+	char *note;		/* what was kept when not everything was ("trailer only"), NULL */
+
+	/*
+	 * Where the bytes are (see collection_seal()): in data; past the
+	 * collection's spill size, in spill_fd, an unlinked file of their own
+	 * while the artifact is being written (spill_len bytes); once sealed,
+	 * at spool_off in the collection's spool (size bytes, sha256 known).
+	 */
+	int spill_fd;
+	uint64_t spill_len;
+	int64_t spool_off;	/* -1 until sealed into the spool */
+	uint64_t size;		/* sealed: how many bytes */
+	char sha256[65];	/* sealed: their digest */
 };
 
 struct collection {
@@ -47,6 +60,17 @@ struct collection {
 	const char *prefix;		/* for samples over time; NULL for the main snapshot */
 	uint64_t max_artifact_bytes;	/* per-artifact cap; default 256 MiB */
 	volatile int *interrupted;	/* set by the SIGINT handler; sources stop early */
+	/*
+	 * Bounded memory (issue 13): with spool_dir set, an artifact past
+	 * spill_at bytes moves to an unlinked file in spool_dir, and a sealed
+	 * artifact's bytes move to one spool file there, so collect's RSS does
+	 * not grow with the target's profile sizes or the number of samples.
+	 * NULL keeps everything in memory (tests and tools read a->data).
+	 */
+	const char *spool_dir;
+	size_t spill_at;
+	int spool_fd;
+	uint64_t spool_len;
 };
 
 void collection_init(struct collection *c);
@@ -56,6 +80,36 @@ void collection_release(struct collection *c);
 struct artifact *collection_add(struct collection *c, const char *path, const char *source);
 /* Finds an artifact by full path, NULL if none. */
 struct artifact *collection_find(struct collection *c, const char *path);
+
+/* How many bytes the artifact holds, wherever they are. */
+uint64_t artifact_size(const struct artifact *a);
+/*
+ * Moves a finished artifact's bytes into the spool (with spool_dir set;
+ * otherwise a no-op) and frees its memory. -1 with err when the spool
+ * cannot be written; the bytes then stay where they were.
+ */
+int collection_seal(struct collection *c, struct artifact *a, struct strbuf *err);
+/* Seals every artifact of c; the first failure is in err. */
+int collection_seal_all(struct collection *c, struct strbuf *err);
+/* Reads up to len bytes at off of the artifact's bytes; 0 at the end, -1 on error. */
+ssize_t artifact_pread(const struct collection *c, const struct artifact *a, void *buf,
+		       size_t len, uint64_t off);
+/* The whole artifact into out (for the small ones: JSON, /proc files). -1 on error. */
+int artifact_read_all(const struct collection *c, const struct artifact *a, struct strbuf *out);
+/* A byte_reader_fn over an artifact (inflate.h), for decoders. */
+struct artifact_reader {
+	const struct collection *c;
+	const struct artifact *a;
+	uint64_t off;
+};
+ssize_t artifact_reader_read(void *ctx, void *buf, size_t len, struct strbuf *err);
+/* Drops the artifact's bytes, wherever they are (not the spool's copy). */
+void artifact_clear(struct artifact *a);
+/*
+ * Moves src's bytes, spill file and note into dst (of collection c, whose
+ * cap applies); src is left empty.
+ */
+void artifact_take_bytes(struct artifact *dst, struct artifact *src);
 
 /* "ok", "error", "skipped", "derived": the manifest's word for a status (bundle-write.c). */
 const char *artifact_status_name(enum artifact_status s);
@@ -93,6 +147,9 @@ void collect_buildinfo(struct collection *c, pid_t pid);
 
 /* ---- plan.c: a whole collection into one bundle ---- */
 
+/* the working set at or above this share of the limit: collect cheaply */
+#define COLLECT_DEFAULT_NEAR_LIMIT_PCT 90.0
+
 struct bundle_out;
 
 struct collect_request {
@@ -108,6 +165,11 @@ struct collect_request {
 	int gc_heap;		/* heap?gc=1: a GC in the target before each heap profile */
 	int cheap;		/* near the memory limit: only what costs the target little
 				   (no CPU profile, no debug text dumps; see pprof.h near_limit) */
+	int force;		/* the expensive requests whatever the counts and the headroom */
+	long goroutine_dump_max;	/* goroutine?debug=2 only up to this many goroutines */
+	double near_limit_pct;	/* the cgroup's working set at or above this share of its
+				   limit makes the collection cheap (see cheap); 0: never */
+	const char *spool_dir;	/* where bytes wait for the bundle; NULL: memory only */
 	volatile int *interrupted;	/* set from a signal handler to stop early */
 };
 

@@ -20,6 +20,7 @@
 #include "collect/pprof.h"
 #include "collect/proc.h"
 #include "config.h"
+#include "parse/cgroupmem.h"
 #include "parse/pod.h"
 
 void collect_request_init(struct collect_request *rq)
@@ -29,6 +30,8 @@ void collect_request_init(struct collect_request *rq)
 	rq->samples = 1;
 	rq->interval_s = 30;
 	rq->timeout_s = PPROF_DEFAULT_TIMEOUT_MS / 1000;
+	rq->goroutine_dump_max = PPROF_DEFAULT_GOROUTINE_DUMP_MAX;
+	rq->near_limit_pct = COLLECT_DEFAULT_NEAR_LIMIT_PCT;
 }
 
 static void hostname_of(char *host, size_t len)
@@ -77,15 +80,28 @@ static int sleep_until(const struct collection *c, int64_t ms_at)
 	return -1;
 }
 
+/* An artifact's bytes, when it is ok; 0 with out filled, -1 otherwise. */
+static int ok_bytes(struct collection *c, const char *path, struct strbuf *out)
+{
+	struct artifact *a = collection_find(c, path);
+
+	strbuf_reset(out);
+	if (!a || a->status != ARTIFACT_OK || artifact_read_all(c, a, out) < 0)
+		return -1;
+	return 0;
+}
+
 /* The pod the target's cgroup belongs to, NULL when it is not a pod's. */
 static json_object *pod_json(struct collection *c)
 {
-	struct artifact *cg = collection_find(c, ART_PROC_CGROUP);
+	struct strbuf text = STRBUF_INIT;
 	struct pod_identity p;
 	json_object *o;
+	int found = ok_bytes(c, ART_PROC_CGROUP, &text) == 0 &&
+		    pod_identity_from_proc_cgroup(strbuf_str(&text), &p);
 
-	if (!cg || cg->status != ARTIFACT_OK ||
-	    !pod_identity_from_proc_cgroup(strbuf_str(&cg->data), &p))
+	strbuf_release(&text);
+	if (!found)
 		return NULL;
 	o = json_object_new_object();
 	json_object_object_add(o, MF_POD_UID, json_object_new_string(p.pod_uid));
@@ -102,7 +118,7 @@ static json_object *pod_json(struct collection *c)
 static json_object *target_json(struct collection *c, pid_t pid, const char *url)
 {
 	json_object *t = json_object_new_object();
-	struct artifact *bi = collection_find(c, ART_BUILDINFO_JSON);
+	struct strbuf bi = STRBUF_INIT;
 
 	if (pid) {
 		char link[64], exe[PATH_MAX];
@@ -130,8 +146,8 @@ static json_object *target_json(struct collection *c, pid_t pid, const char *url
 		json_object_object_add(t, MF_TARGET_PPROF_URL, json_object_new_string(red.buf ? red.buf : ""));
 		strbuf_release(&red);
 	}
-	if (bi && bi->status == ARTIFACT_OK) {
-		json_object *j = json_tokener_parse(strbuf_str(&bi->data)), *v, *mainmod;
+	if (ok_bytes(c, ART_BUILDINFO_JSON, &bi) == 0) {
+		json_object *j = json_tokener_parse(strbuf_str(&bi)), *v, *mainmod;
 
 		if (j && json_object_object_get_ex(j, "go_version", &v))
 			json_object_object_add(t, MF_TARGET_GO_VERSION, json_object_get(v));
@@ -143,11 +159,30 @@ static json_object *target_json(struct collection *c, pid_t pid, const char *url
 		if (j)
 			json_object_put(j);
 	}
+	strbuf_release(&bi);
 	return t;
 }
 
+/* The CPU profile's seconds as the pprof source found them in the profile itself. */
+static int cpu_seconds_profiled(struct collection *c)
+{
+	struct strbuf text = STRBUF_INIT;
+	json_object *j;
+	int n = 0;
+
+	if (ok_bytes(c, ART_PPROF_ENDPOINT, &text) == 0 && (j = json_tokener_parse(strbuf_str(&text)))) {
+		json_object *v;
+
+		if (json_object_object_get_ex(j, "cpu_seconds_profiled", &v))
+			n = json_object_get_int(v);
+		json_object_put(j);
+	}
+	strbuf_release(&text);
+	return n;
+}
+
 static json_object *manifest_json(const struct collect_request *rq, struct collection *c,
-				  int64_t start)
+				  int64_t start, json_object *near)
 {
 	json_object *manifest = json_object_new_object(), *h, *coll;
 	struct utsname un;
@@ -176,6 +211,9 @@ static json_object *manifest_json(const struct collect_request *rq, struct colle
 	json_object_object_add(coll, MF_COLL_DURATION_MS, json_object_new_int64(clock_real_ms() - start));
 	json_object_object_add(coll, MF_COLL_MODE, json_object_new_string(rq->pid ? "pid" : "remote"));
 	json_object_object_add(coll, MF_COLL_CPU_SECONDS, json_object_new_int(rq->cpu_seconds));
+	json_object_object_add(coll, MF_COLL_CPU_SECONDS_PROFILED, json_object_new_int(cpu_seconds_profiled(c)));
+	if (near)
+		json_object_object_add(coll, MF_COLL_NEAR_LIMIT, json_object_get(near));
 	json_object_object_add(coll, MF_COLL_SAMPLES, json_object_new_int64(rq->samples));
 	json_object_object_add(coll, MF_COLL_INTERVAL_SECONDS, json_object_new_int64(rq->interval_s));
 	json_object_object_add(coll, MF_COLL_INTERRUPTED, json_object_new_boolean(collection_interrupted(c)));
@@ -264,13 +302,50 @@ static void summarize(struct collection *c, const struct collect_request *rq,
 		strbuf_addstr(&res->summary, "; interrupted");
 }
 
+/*
+ * The cgroup's working set as a percentage of its limit, from the files
+ * the cgroup source just copied; -1 without a limit or the files.
+ */
+static double headroom_pct(struct collection *c)
+{
+	struct strbuf stat = STRBUF_INIT, usage = STRBUF_INIT, limit = STRBUF_INIT, info = STRBUF_INIT;
+	struct cgroup_mem_input in;
+	struct cgroup_mem m;
+	double pct = -1;
+	int v2;
+
+	if (ok_bytes(c, ART_CGROUP_INFO, &info) < 0)
+		goto out;
+	v2 = strstr(strbuf_str(&info), "\"version\": 2") != NULL;
+	if (ok_bytes(c, ART_CGROUP_MEMORY_STAT, &stat) < 0 ||
+	    ok_bytes(c, v2 ? ART_CGROUP_MEMORY_CURRENT : ART_CGROUP_MEMORY_USAGE, &usage) < 0 ||
+	    ok_bytes(c, v2 ? ART_CGROUP_MEMORY_MAX : ART_CGROUP_MEMORY_LIMIT, &limit) < 0)
+		goto out;
+	memset(&in, 0, sizeof(in));
+	in.version = v2 ? 2 : 1;
+	in.stat = strbuf_str(&stat);
+	in.usage = strbuf_str(&usage);
+	in.limit = strbuf_str(&limit);
+	cgroup_mem_init(&m);
+	if (cgroupmem_parse(&in, &m, NULL) == 0 && CGMEM_HAS(&m, CGMEM_LIMIT) && !m.limit_unlimited &&
+	    m.limit > 0 && CGMEM_HAS(&m, CGMEM_WORKING_SET))
+		pct = 100.0 * (double)m.working_set / (double)m.limit;
+	cgroup_mem_release(&m);
+out:
+	strbuf_release(&stat);
+	strbuf_release(&usage);
+	strbuf_release(&limit);
+	strbuf_release(&info);
+	return pct;
+}
+
 int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 		   struct collect_result *res, struct strbuf *err)
 {
 	struct collection c;
 	struct pprof_options po;
 	struct strbuf prefix = STRBUF_INIT;
-	json_object *manifest = NULL;
+	json_object *manifest = NULL, *near = NULL;
 	int64_t start, deadline;
 	long s;
 	int ret = -1;
@@ -279,6 +354,7 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 	if (rq->max_artifact)
 		c.max_artifact_bytes = rq->max_artifact;
 	c.interrupted = rq->interrupted;
+	c.spool_dir = rq->spool_dir;
 	start = clock_real_ms();
 	deadline = start + 1000L * (rq->deadline_s ? rq->deadline_s :
 		60 + rq->cpu_seconds + (rq->samples > 1 ? (rq->samples - 1) * rq->interval_s + 30 : 0));
@@ -292,14 +368,32 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 	po.progress = rq->progress;
 	po.gc_heap = rq->gc_heap;
 	po.near_limit = rq->cheap;
+	po.force = rq->force;
+	po.goroutine_dump_max = rq->goroutine_dump_max;
 
 	/* the snapshot: cheap, local sources first, then HTTP */
 	collect_host(&c);
 	if (rq->pid) {
+		double pct;
+
 		collect_proc(&c, rq->pid, 0);
 		collect_cgroup(&c, rq->pid, 0);
 		collect_buildinfo(&c, rq->pid);
+		/* the collection must not be the allocation that triggers the kill */
+		pct = headroom_pct(&c);
+		if (pct >= 0 && rq->near_limit_pct > 0 && pct >= rq->near_limit_pct) {
+			near = json_object_new_object();
+			json_object_object_add(near, "percent", json_object_new_double(pct));
+			json_object_object_add(near, "threshold", json_object_new_double(rq->near_limit_pct));
+			json_object_object_add(near, "forced", json_object_new_boolean(rq->force));
+			if (!rq->force)
+				po.near_limit = 1;
+			fprintf(stderr, "triage collect: the cgroup's working set is %.0f%% of its limit: %s\n",
+				pct, rq->force ? "taking the expensive requests anyway (--force)" :
+				"skipping the requests that make the target allocate most (--force takes them)");
+		}
 	}
+	collection_seal_all(&c, NULL);
 	if (!collection_interrupted(&c))
 		collect_pprof(&c, &po);
 
@@ -322,13 +416,16 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 		}
 		collect_pprof(&c, &po);
 		c.prefix = NULL;
+		/* nothing waits in memory for the next sample */
+		collection_seal_all(&c, NULL);
 		if (po.progress)
 			fprintf(stderr, "\rsample %ld/%ld taken", s + 1, rq->samples);
 	}
 	if (po.progress && rq->samples > 1)
 		fputc('\n', stderr);
 
-	manifest = manifest_json(rq, &c, start);
+	collection_seal_all(&c, NULL);
+	manifest = manifest_json(rq, &c, start, near);
 	if (bundle_out_write(out, &c, manifest, err) < 0)
 		goto out;
 	if (res)
@@ -337,6 +434,8 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 out:
 	if (manifest)
 		json_object_put(manifest);
+	if (near)
+		json_object_put(near);
 	collection_release(&c);
 	strbuf_release(&prefix);
 	return ret;

@@ -1,12 +1,21 @@
 /*
- * The pprof source: discovery of the net/http/pprof endpoint, concurrent
- * fetching of every profile with libcurl's multi interface, MemStats from
- * the heap?debug=1 trailer, and a helper process for targets that live in
- * another network namespace. See collect/pprof.h for the artifacts.
+ * The pprof source: discovery of the net/http/pprof endpoint, a plan of
+ * requests ordered by what they cost the target, fetched with libcurl's
+ * multi interface, MemStats from expvar or the heap?debug=1 trailer, and a
+ * helper process for targets that live in another network namespace. See
+ * collect/pprof.h for the artifacts.
+ *
+ * The target is already in trouble, so the plan (issue 13): the index page
+ * first (it counts goroutines and heap stacks without stopping anything),
+ * then expvar, the heap and goroutine profiles, MemStats; then the optional
+ * profiles; the goroutine?debug=2 dump last and only below a goroutine
+ * count, since it stops the world while it formats every stack. One
+ * request at a time, with the CPU profile (which only samples) beside them.
  *
  * Everything is first gathered into a private collection (with no prefix),
- * then adopted into the caller's: the same code path then serves the
- * in-process case and the helper, whose artifacts arrive over a pipe.
+ * and each artifact is handed over as soon as it is finished: the same code
+ * path serves the in-process case and the helper, whose artifacts arrive
+ * over a pipe, and nothing waits in memory for the others.
  */
 #include "collect/pprof.h"
 #include "collect/proc.h"
@@ -52,24 +61,32 @@
 struct pprof_source {
 	const char *path;
 	const char *endpoint;	/* relative to the pprof base URL */
+	const char *index_name;	/* its row in the pprof index, whose count says how big it is */
 	unsigned cheap:1;	/* also fetched for samples over time */
-	unsigned cpu:1;		/* the CPU profile: takes cpu_seconds */
+	unsigned cpu:1;		/* the CPU profile: takes cpu_seconds, runs beside the others */
 	unsigned expvar:1;	/* /debug/vars at the server root, not under pprof */
 	unsigned text:1;	/* a text dump, not a profile */
+	unsigned essential:1;	/* the analysis is blind without it: asked for before the optional ones */
 };
 
+/* In the order they are asked for: what the analysis needs most and costs least first. */
 static const struct pprof_source sources[] = {
-	{ ART_PROFILE_HEAP, PPROF_EP_HEAP, 1, 0, 0, 0 },
-	{ ART_PROFILE_GOROUTINE, PPROF_EP_GOROUTINE, 1, 0, 0, 0 },
-	{ ART_GOROUTINE_DEBUG2, PPROF_EP_GOROUTINE_DEBUG2, 0, 0, 0, 1 },
-	{ ART_HEAP_DEBUG1, PPROF_EP_HEAP_DEBUG1, 1, 0, 0, 1 },
-	{ ART_PROFILE_CPU, PPROF_EP_CPU, 0, 1, 0, 0 },
-	{ ART_PROFILE_MUTEX, PPROF_EP_MUTEX, 0, 0, 0, 0 },
-	{ ART_PROFILE_BLOCK, PPROF_EP_BLOCK, 0, 0, 0, 0 },
-	{ ART_PROFILE_THREADCREATE, PPROF_EP_THREADCREATE, 0, 0, 0, 0 },
-	{ ART_EXPVAR, NULL, 0, 0, 1, 1 },
+	{ ART_EXPVAR, NULL, NULL, 1, 0, 1, 1, 1 },
+	{ ART_PROFILE_HEAP, PPROF_EP_HEAP, "heap", 1, 0, 0, 0, 1 },
+	{ ART_PROFILE_GOROUTINE, PPROF_EP_GOROUTINE, "goroutine", 1, 0, 0, 0, 1 },
+	{ ART_HEAP_DEBUG1, PPROF_EP_HEAP_DEBUG1, "heap", 1, 0, 0, 1, 1 },
+	{ ART_PROFILE_THREADCREATE, PPROF_EP_THREADCREATE, "threadcreate", 0, 0, 0, 0, 0 },
+	{ ART_PROFILE_MUTEX, PPROF_EP_MUTEX, "mutex", 0, 0, 0, 0, 0 },
+	{ ART_PROFILE_BLOCK, PPROF_EP_BLOCK, "block", 0, 0, 0, 0, 0 },
+	{ ART_GOROUTINE_DEBUG2, PPROF_EP_GOROUTINE_DEBUG2, "goroutine", 0, 0, 0, 1, 0 },
+	{ ART_PROFILE_CPU, PPROF_EP_CPU, NULL, 0, 1, 0, 0, 0 },
 };
 #define NR_SOURCES (sizeof(sources) / sizeof(sources[0]))
+
+/* heap?debug=1 is read for its MemStats trailer: only the last this many bytes are kept */
+#define TRAILER_KEEP (64 * 1024)
+/* the index page, fetched for its counts */
+#define INDEX_BODY_CAP (256 * 1024)
 
 static int source_wanted(const struct pprof_source *s, const struct pprof_options *o)
 {
@@ -204,8 +221,12 @@ struct request {
 	int64_t start_mono;
 	CURLcode result;
 	long http_code;
-	unsigned done:1, over_cap:1, aborted:1;
+	unsigned done:1, over_cap:1, aborted:1, skipped:1;
+	unsigned background:1;	/* runs beside the others (the CPU profile) */
+	unsigned tail_only:1;	/* keep only the last TRAILER_KEEP bytes in body */
+	uint64_t served;	/* bytes the target sent */
 	const char *abort_reason;
+	char *skip_reason;
 };
 
 struct run_ctx {
@@ -215,6 +236,10 @@ struct run_ctx {
 	size_t cpu_index;	/* request that holds the CPU profile, or (size_t)-1 */
 	int64_t cpu_end_mono;
 	char shown[128];
+	/* serial: one request at a time (besides background ones), in order */
+	int serial;
+	/* called before a request starts; a reason (malloc'd) skips it */
+	char *(*before)(struct request *r, void *data);
 	void (*done)(struct request *r, void *data);
 	void *done_data;
 };
@@ -222,6 +247,7 @@ struct run_ctx {
 static void request_release(struct request *r)
 {
 	free(r->url);
+	free(r->skip_reason);
 	strbuf_release(&r->body);
 	strbuf_release(&r->status_line);
 }
@@ -231,6 +257,17 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *data)
 	struct request *r = data;
 	size_t n = size * nmemb;
 
+	r->served += n;
+	if (r->tail_only) {
+		/* a ring of sorts: slide the last TRAILER_KEEP bytes down when full */
+		strbuf_add(&r->body, ptr, n);
+		if (r->body.len > 2 * TRAILER_KEEP) {
+			memmove(r->body.buf, r->body.buf + r->body.len - TRAILER_KEEP, TRAILER_KEEP);
+			r->body.len = TRAILER_KEEP;
+			r->body.buf[r->body.len] = '\0';
+		}
+		return n;
+	}
 	if (r->a) {
 		if (artifact_append(r->c, r->a, ptr, n) < 0) {
 			r->over_cap = 1;
@@ -344,38 +381,78 @@ static void request_finish(struct run_ctx *ctx, struct request *r)
 		ctx->done(r, ctx->done_data);
 }
 
+static long clamp_timeout(long timeout_ms, int64_t deadline_ms);
+
+/* Starts request i, or finishes it at once (skipped, past the deadline, cannot start). */
+static int request_launch(CURLM *multi, struct run_ctx *ctx, struct request *r)
+{
+	/* an artifact's clock starts with its request, not with the plan */
+	if (r->a) {
+		r->a->start_ms = clock_real_ms();
+		r->a->duration_ms = clock_mono_ms();
+	}
+	if (ctx->before && (r->skip_reason = ctx->before(r, ctx->done_data))) {
+		r->skipped = 1;
+	} else {
+		/* the deadline as it is now, not as it was when the plan was made */
+		r->timeout_ms = clamp_timeout(r->timeout_ms, ctx->deadline_ms);
+		if (r->timeout_ms <= 0) {
+			r->aborted = 1;
+			r->abort_reason = "collection deadline reached before the request";
+		} else if (request_start(multi, r) < 0) {
+			r->aborted = 1;
+			r->abort_reason = "cannot start a libcurl transfer";
+		} else {
+			return 1;
+		}
+	}
+	request_finish(ctx, r);
+	return 0;
+}
+
 /*
- * Runs all requests at once and calls ctx->done for each as it ends (so an
- * artifact's duration is its own). Stops early, marking the rest aborted,
- * on an interrupt or at the deadline.
+ * Runs the requests and calls ctx->done for each as it ends (so an
+ * artifact's duration is its own). With ctx->serial, background requests
+ * start at once and the others one at a time, in order, each after
+ * ctx->before agreed; otherwise all at once. Stops early, marking the rest
+ * aborted, on an interrupt or at the deadline.
  */
 static void run_requests(struct request *reqs, size_t nr, struct run_ctx *ctx)
 {
 	CURLM *multi = curl_multi_init();
-	size_t i, ndone = 0;
+	size_t i, ndone = 0, next = 0, fg = 0;	/* fg: serial requests in flight */
 	const char *abort_reason = NULL;
 
 	if (!multi)
 		abort_reason = "cannot create a libcurl multi handle";
 	for (i = 0; multi && i < nr; i++) {
-		if (reqs[i].timeout_ms <= 0) {
-			reqs[i].aborted = 1;
-			reqs[i].abort_reason = "collection deadline reached before the request";
-			request_finish(ctx, &reqs[i]);
+		if (ctx->serial && !reqs[i].background)
+			continue;
+		if (!request_launch(multi, ctx, &reqs[i]))
 			ndone++;
-		} else if (request_start(multi, &reqs[i]) < 0) {
-			reqs[i].aborted = 1;
-			reqs[i].abort_reason = "cannot start a libcurl transfer";
-			request_finish(ctx, &reqs[i]);
-			ndone++;
-		}
+		else if (!reqs[i].background)
+			fg++;
 	}
 
 	while (!abort_reason && ndone < nr) {
 		int running = 0, left;
 		CURLMsg *msg;
-		CURLMcode mc = curl_multi_perform(multi, &running);
+		CURLMcode mc;
 
+		/* the next in line, once the one before it is done */
+		while (ctx->serial && !fg && next < nr && !interrupted(ctx->interrupted)) {
+			struct request *r = &reqs[next++];
+
+			if (r->background)
+				continue;
+			if (request_launch(multi, ctx, r))
+				fg++;
+			else
+				ndone++;
+		}
+		if (ndone >= nr)
+			break;
+		mc = curl_multi_perform(multi, &running);
 		if (mc != CURLM_OK) {
 			abort_reason = curl_multi_strerror(mc);
 			break;
@@ -394,6 +471,8 @@ static void run_requests(struct request *reqs, size_t nr, struct run_ctx *ctx)
 			request_detach(multi, r);
 			request_finish(ctx, r);
 			ndone++;
+			if (ctx->serial && !r->background)
+				fg--;
 		}
 		if (ndone >= nr)
 			break;
@@ -418,7 +497,8 @@ static void run_requests(struct request *reqs, size_t nr, struct run_ctx *ctx)
 		if (r->easy)
 			request_detach(multi, r);
 		r->aborted = 1;
-		r->abort_reason = abort_reason;
+		r->abort_reason = abort_reason ? abort_reason :
+			interrupted(ctx->interrupted) ? "interrupted" : "collection deadline reached";
 		request_finish(ctx, r);
 	}
 	if (multi)
@@ -891,23 +971,91 @@ static void json_to_artifact(struct json_object *obj, struct artifact *a)
 
 /* ---- MemStats ---------------------------------------------------------------- */
 
-/* The heap?debug=1 trailer, parsed once by core/parse/memstats.c, stored as JSON. */
-static int memstats_debug1_to_json(const struct strbuf *text, struct strbuf *out, struct strbuf *err)
-{
-	struct memstats m;
-
-	memstats_init(&m);
-	if (memstats_parse_debug1(text->buf ? text->buf : "", text->len, &m, err) < 0)
-		return -1;
-	memstats_to_json(&m, out);
-	return 0;
-}
-
 /* ---- the collection proper --------------------------------------------------- */
 
+enum memstats_origin { MS_NONE, MS_EXPVAR, MS_DEBUG1 };
+
+/* What the plan knows as it goes, and where finished artifacts go. */
 struct fetch_ctx {
 	struct collection *c;
+	const struct pprof_options *o;
+	/* the pprof index's counts, -1 when unknown (no index, or no such row) */
+	long long count_goroutine, count_heap, count_mutex, count_block;
+	/* from the profiles as they arrive, -1 when unknown */
+	long long heap_stacks, goroutines;
+	struct memstats ms;
+	enum memstats_origin ms_from;
+	struct strbuf ms_why;	/* why MemStats could not be read from a source */
+	int cpu_seconds;	/* asked for in the URL */
+	int cpu_profiled;	/* seconds the CPU profile that arrived covered */
+	struct json_object *plan;	/* path -> what was decided and why */
+	void (*emit)(struct collection *lc, struct artifact *a, void *data);
+	void *emit_data;
 };
+
+static void plan_note(struct fetch_ctx *fc, const char *path, const char *decision,
+		      const char *why)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "decision", json_object_new_string(decision));
+	if (why)
+		json_object_object_add(o, "why", json_object_new_string(why));
+	json_object_object_add(fc->plan, path, o);
+}
+
+/*
+ * The count of a profile in net/http/pprof's index page, whose rows read
+ * "<tr><td>COUNT</td><td><a href='NAME?debug=1'>NAME</a></td></tr>" (the
+ * count is the first number of the row in every Go release's layout).
+ * runtime.NumGoroutine() and the number of heap profile records cost the
+ * target nothing to count, so the index is the cheapest probe there is.
+ */
+long long pprof_index_count(const char *html, const char *name)
+{
+	const char *q = "'\"", *hit = NULL, *row, *p;
+	char want[64];
+	long long n = -1;
+
+	for (; *q && !hit; q++) {
+		if ((size_t)snprintf(want, sizeof(want), "href=%c%s?debug=1%c", *q, name, *q) >= sizeof(want))
+			return -1;
+		hit = strstr(html, want);
+	}
+	if (!hit)
+		return -1;
+	/* the row's start: the last "<tr" before the link, within a sane distance */
+	for (row = hit; row > html && hit - row < 256; row--)
+		if (!strncmp(row, "<tr", 3))
+			break;
+	if (strncmp(row, "<tr", 3))
+		return -1;
+	for (p = row; p < hit; p++) {
+		if (*p == '>' && isdigit((unsigned char)p[1])) {
+			char *end;
+
+			errno = 0;
+			n = strtoll(p + 1, &end, 10);
+			if (errno || n < 0 || end > hit)
+				return -1;
+			return n;
+		}
+	}
+	return -1;
+}
+
+/* A size for people, from a count and a per-item estimate: "about 35 MB". */
+static void about_bytes(struct strbuf *out, long long items, long long per_item)
+{
+	double b = (double)items * (double)per_item;
+
+	if (b >= 1e9)
+		strbuf_addf(out, "about %.1f GB", b / 1e9);
+	else if (b >= 1e6)
+		strbuf_addf(out, "about %.0f MB", b / 1e6);
+	else
+		strbuf_addf(out, "about %.0f kB", b / 1e3);
+}
 
 /*
  * expvar publishes os.Args as "cmdline": the same secrets the proc source
@@ -1157,21 +1305,132 @@ out:
 
 /*
  * A .pb.gz artifact is stored as ok only if it decodes as a pprof profile:
- * a proxy or an HTML index answering 200 is not a profile (issue 17).
+ * a proxy or an HTML index answering 200 is not a profile (issue 17). The
+ * decoder reads the artifact where it is (memory or its spill file), and
+ * the profile tells the plan how many stacks and goroutines there are and
+ * whether any sample carries labels (only then are they rewritten).
  */
-static int not_a_profile(const struct artifact *a, struct strbuf *why)
+static int check_profile(struct fetch_ctx *fc, struct request *r, int *has_labels,
+			 struct strbuf *why)
 {
-	struct profile_options opt = { 0, 1 };
+	struct profile_options opt = { 0, 0 };
+	struct artifact_reader rd = { r->c, r->a, 0 };
 	struct profile p;
-	size_t n = strlen(a->path);
-	int bad;
+	size_t i;
+	int ret = -1;
 
-	if (n < 6 || strcmp(a->path + n - 6, ".pb.gz"))
-		return 0;
+	*has_labels = 0;
 	profile_init(&p);
-	bad = profile_read_mem(&p, a->data.buf, a->data.len, a->path, &opt, why) < 0;
+	if (profile_decode(&p, artifact_reader_read, &rd, r->a->path, &opt, why) < 0)
+		goto out;
+	*has_labels = p.nr_labels > 0;
+	if (!strcmp(r->src->path, ART_PROFILE_HEAP)) {
+		fc->heap_stacks = (long long)p.nr_samples;
+	} else if (!strcmp(r->src->path, ART_PROFILE_GOROUTINE) && p.nr_values) {
+		long long n = 0;
+
+		for (i = 0; i < p.nr_samples; i++)
+			n += profile_value(&p, i, 0);
+		fc->goroutines = n;
+	} else if (r->src->cpu && p.duration_nanos > 0) {
+		fc->cpu_profiled = (int)((p.duration_nanos + 500000000) / 1000000000);
+	}
+	ret = 0;
+out:
 	profile_release(&p);
-	return bad;
+	return ret;
+}
+
+/* Rewrites secret-looking label values of the artifact's profile, in memory. */
+static int redact_artifact_labels(struct request *r, struct strbuf *why)
+{
+	struct strbuf data = STRBUF_INIT;
+	int ret = -1;
+
+	if (artifact_read_all(r->c, r->a, &data) < 0) {
+		error_set(why, "cannot read it back: %s", strerror(errno));
+		goto out;
+	}
+	if (redact_profile_labels(&data, why) < 0)
+		goto out;
+	artifact_clear(r->a);
+	artifact_append(r->c, r->a, data.buf ? data.buf : "", data.len);
+	ret = 0;
+out:
+	strbuf_release(&data);
+	return ret;
+}
+
+/* expvar's JSON, redacted, and its MemStats when it has them. */
+static int finish_expvar(struct fetch_ctx *fc, struct request *r, struct strbuf *why)
+{
+	struct strbuf data = STRBUF_INIT, err = STRBUF_INIT;
+	struct memstats m;
+	int ret = -1;
+
+	if (artifact_read_all(r->c, r->a, &data) < 0) {
+		error_set(why, "cannot read it back: %s", strerror(errno));
+		goto out;
+	}
+	if (redact_expvar(&data, why) < 0)
+		goto out;
+	artifact_clear(r->a);
+	artifact_append(r->c, r->a, data.buf ? data.buf : "", data.len);
+	memstats_init(&m);
+	if (memstats_parse_json(data.buf ? data.buf : "", data.len, &m, &err) == 0) {
+		fc->ms = m;
+		fc->ms_from = MS_EXPVAR;
+	} else {
+		strbuf_addf(&fc->ms_why, "/debug/vars: %s; ", err.buf);
+	}
+	ret = 0;
+out:
+	strbuf_release(&data);
+	strbuf_release(&err);
+	return ret;
+}
+
+/*
+ * heap?debug=1 arrived as a stream of which only the last TRAILER_KEEP
+ * bytes were kept: the "# runtime.MemStats" trailer is all triage reads
+ * of it (the per-stack text is what the heap profile already holds).
+ */
+static int finish_debug1(struct fetch_ctx *fc, struct request *r, struct strbuf *why)
+{
+	const char *t = strbuf_str(&r->body), *start = NULL, *p = t;
+	struct strbuf note = STRBUF_INIT, err = STRBUF_INIT;
+	struct memstats m;
+	int ret = -1;
+
+	while ((p = strstr(p, "# runtime.MemStats"))) {
+		if (p == t || p[-1] == '\n')
+			start = p;
+		p++;
+	}
+	if (!start) {
+		error_set(why, "no '# runtime.MemStats' trailer in the last %d bytes of %" PRIu64
+			  " served", TRAILER_KEEP, r->served);
+		goto out;
+	}
+	artifact_append(r->c, r->a, start, r->body.len - (size_t)(start - t));
+	strbuf_addf(&note, "the # runtime.MemStats trailer only, of %" PRIu64 " bytes served"
+		    " (the per-stack text is what the heap profile holds)", r->served);
+	free(r->a->note);
+	r->a->note = strbuf_detach(&note, NULL);
+	memstats_init(&m);
+	if (memstats_parse_debug1(start, r->body.len - (size_t)(start - t), &m, &err) == 0) {
+		if (fc->ms_from != MS_EXPVAR) {
+			fc->ms = m;
+			fc->ms_from = MS_DEBUG1;
+		}
+	} else {
+		strbuf_addf(&fc->ms_why, "heap?debug=1: %s; ", err.buf);
+	}
+	ret = 0;
+out:
+	strbuf_release(&note);
+	strbuf_release(&err);
+	return ret;
 }
 
 static void finish_artifact(struct request *r, void *data)
@@ -1179,9 +1438,12 @@ static void finish_artifact(struct request *r, void *data)
 	struct fetch_ctx *fc = data;
 	struct artifact *a = r->a;
 	struct strbuf why = STRBUF_INIT, line = STRBUF_INIT;
+	int labels = 0;
 
 	describe_transport(r, &why);
-	if (r->over_cap && !r->aborted) {
+	if (r->skipped) {
+		artifact_skip(a, "%s", r->skip_reason);
+	} else if (r->over_cap && !r->aborted) {
 		artifact_fail(a, "response from %s larger than the cap of %" PRIu64 " bytes; truncated",
 			      r->url, fc->c->max_artifact_bytes);
 	} else if (why.len) {
@@ -1190,24 +1452,97 @@ static void finish_artifact(struct request *r, void *data)
 		if (r->src->expvar && r->http_code == 404) {
 			artifact_skip(a, "the program does not import expvar");
 		} else {
-			first_line(&a->data, &line);
+			first_line(r->tail_only ? &r->body : &a->data, &line);
 			artifact_fail(a, "%s: %s", r->status_line.len ? r->status_line.buf :
 				      "unexpected HTTP status", line.buf);
 		}
-	} else if (!a->data.len) {
+	} else if (!r->served) {
 		artifact_fail(a, "empty response from %s", r->url);
-	} else if (r->src->expvar && redact_expvar(&a->data, &why) < 0) {
+	} else if (r->tail_only && finish_debug1(fc, r, &why) < 0) {
 		artifact_fail(a, "%s", why.buf);
-	} else if (not_a_profile(a, &why)) {
+	} else if (r->src->expvar && finish_expvar(fc, r, &why) < 0) {
+		artifact_fail(a, "%s", why.buf);
+	} else if (!r->src->text && check_profile(fc, r, &labels, &why) < 0) {
+		artifact_clear(a);
 		artifact_fail(a, "the response from %s is not a profile: %s", r->url, why.buf);
-	} else if (strstr(a->path, ".pb.gz") && redact_profile_labels(&a->data, &why) < 0) {
-		strbuf_reset(&a->data);
+	} else if (labels && redact_artifact_labels(r, &why) < 0) {
+		artifact_clear(a);
 		artifact_fail(a, "not stored, as it may hold secrets in its labels: %s", why.buf);
 	} else {
 		artifact_ok(a);
 	}
+	plan_note(fc, r->src->path, r->skipped ? "skipped" : a->status == ARTIFACT_OK ? "fetched" : "failed",
+		  r->skipped ? r->skip_reason : a->error);
+	fc->emit(fc->c, a, fc->emit_data);
 	strbuf_release(&why);
 	strbuf_release(&line);
+}
+
+/* The request's goroutine count: the index's, else the goroutine profile's; -1 unknown. */
+static long long goroutine_count(const struct fetch_ctx *fc)
+{
+	return fc->count_goroutine >= 0 ? fc->count_goroutine : fc->goroutines;
+}
+
+static long long heap_stack_count(const struct fetch_ctx *fc)
+{
+	return fc->heap_stacks >= 0 ? fc->heap_stacks : fc->count_heap;
+}
+
+/*
+ * The plan's decision for one request, as it is about to start (so it
+ * knows what the requests before it found). NULL: go; otherwise why not.
+ */
+static char *plan_before(struct request *r, void *data)
+{
+	struct fetch_ctx *fc = data;
+	const struct pprof_options *o = fc->o;
+	const struct pprof_source *s = r->src;
+	struct strbuf why = STRBUF_INIT;
+	long long n;
+
+	if (s->cpu && !fc->cpu_seconds) {
+		strbuf_addstr(&why, "the CPU profile was not asked for (0 seconds)");
+	} else if (o->near_limit && !o->force && (s->cpu || (s->text && !s->expvar))) {
+		/* a dump that makes the target allocate must not be what kills it */
+		strbuf_addstr(&why, "skipped near the memory limit: building it makes the target allocate"
+			      " (--force takes it anyway)");
+	} else if (!strcmp(s->path, ART_HEAP_DEBUG1)) {
+		n = heap_stack_count(fc);
+		if (fc->ms_from == MS_EXPVAR)
+			strbuf_addstr(&why, "MemStats came from /debug/vars (expvar), which costs the target"
+				      " one ReadMemStats; heap?debug=1 would also format every heap stack");
+		else if (n > o->heap_text_max && !o->force) {
+			strbuf_addf(&why, "the heap profile has %lld stacks: heap?debug=1 would be ", n);
+			about_bytes(&why, n, 700);
+			strbuf_addf(&why, " of text the target formats while holding the profile lock, for its"
+				    " MemStats trailer alone (more than %ld stacks; import expvar for MemStats,"
+				    " or --force)", o->heap_text_max);
+		}
+	} else if (!strcmp(s->path, ART_GOROUTINE_DEBUG2) && !o->force) {
+		n = goroutine_count(fc);
+		if (n < 0)
+			strbuf_addstr(&why, "the goroutine count is unknown (no index, no goroutine profile):"
+				      " goroutine?debug=2 stops the world for as long as it formats every stack");
+		else if (n > o->goroutine_dump_max)
+			strbuf_addf(&why, "%lld goroutines, more than --goroutine-dump-max %ld: goroutine?debug=2"
+				    " stops the world while it formats every stack; the goroutine profile has"
+				    " their stacks, counted", n, o->goroutine_dump_max);
+	} else if (!strcmp(s->path, ART_PROFILE_HEAP) && o->near_limit && !o->force &&
+		   (n = heap_stack_count(fc)) > o->heap_text_max) {
+		strbuf_addf(&why, "skipped near the memory limit: the heap profile has %lld stacks, and"
+			    " building it makes the target allocate (--force takes it anyway)", n);
+	} else if ((!strcmp(s->path, ART_PROFILE_MUTEX) && !fc->count_mutex) ||
+		   (!strcmp(s->path, ART_PROFILE_BLOCK) && !fc->count_block)) {
+		strbuf_addf(&why, "the pprof index lists no %s records: the program has not enabled it"
+			    " (runtime.%s) or nothing has waited yet", s->index_name,
+			    !strcmp(s->path, ART_PROFILE_MUTEX) ? "SetMutexProfileFraction" : "SetBlockProfileRate");
+	}
+	if (!why.len) {
+		strbuf_release(&why);
+		return NULL;
+	}
+	return strbuf_detach(&why, NULL);
 }
 
 static void fail_sources(struct collection *lc, const struct pprof_options *o, const char *why)
@@ -1220,23 +1555,25 @@ static void fail_sources(struct collection *lc, const struct pprof_options *o, c
 	artifact_fail(collection_add(lc, ART_MEMSTATS, SOURCE_PPROF), "%s", why);
 }
 
-static void add_memstats(struct collection *lc)
+static void add_memstats(struct fetch_ctx *fc, struct artifact *a)
 {
-	struct artifact *a = collection_add(lc, ART_MEMSTATS, SOURCE_PPROF);
-	/* looked up after the add, which may move the array */
-	struct artifact *heap = collection_find(lc, ART_HEAP_DEBUG1);
-	struct strbuf err = STRBUF_INIT;
+	struct artifact *heap = collection_find(fc->c, ART_HEAP_DEBUG1);
 
-	if (heap && heap->status == ARTIFACT_SKIPPED)
-		artifact_skip(a, "no heap?debug=1 to read MemStats from: %s", heap->error ? heap->error : "skipped");
-	else if (!heap || heap->status != ARTIFACT_OK)
-		artifact_fail(a, "no heap?debug=1 to read MemStats from: %s",
-			      heap && heap->error ? heap->error : "not fetched");
-	else if (memstats_debug1_to_json(&heap->data, &a->data, &err) < 0)
-		artifact_fail(a, "%s", err.buf);
-	else
+	if (fc->ms_from != MS_NONE) {
+		memstats_to_json(&fc->ms, &a->data);
 		artifact_ok(a);
-	strbuf_release(&err);
+		a->note = xstrdup(fc->ms_from == MS_EXPVAR ? "from /debug/vars (expvar)" :
+				  "from the heap?debug=1 trailer");
+	} else if (heap && heap->status == ARTIFACT_SKIPPED && !fc->ms_why.len) {
+		artifact_skip(a, "no source of MemStats: no expvar, and heap?debug=1 %s",
+			      heap->error ? heap->error : "skipped");
+	} else {
+		if (heap && heap->status != ARTIFACT_OK && heap->error)
+			strbuf_addf(&fc->ms_why, "heap?debug=1: %s; ", heap->error);
+		if (fc->ms_why.len >= 2)
+			fc->ms_why.len -= 2;
+		artifact_fail(a, "no MemStats: %s", fc->ms_why.len ? fc->ms_why.buf : "no source answered");
+	}
 }
 
 static const char *netns_label(int netns_state)
@@ -1245,11 +1582,61 @@ static const char *netns_label(int netns_state)
 	       netns_state == 0 ? "the target's own (entered by a helper)" : "unknown";
 }
 
+/* Fetches the index page for its counts; 0 when it answered. */
+static int read_index(struct fetch_ctx *fc, const char *base, const struct strbuf *query,
+		      struct run_ctx *outer)
+{
+	struct request r;
+	struct run_ctx ctx;
+	struct strbuf url = STRBUF_INIT;
+	const char *html;
+	int ret = -1;
+
+	memset(&r, 0, sizeof(r));
+	memset(&ctx, 0, sizeof(ctx));
+	strbuf_addstr(&url, base);
+	add_query(&url, query);
+	r.url = strbuf_detach(&url, NULL);
+	r.timeout_ms = clamp_timeout(PROBE_TIMEOUT_MS * 3, outer->deadline_ms);
+	r.body_cap = INDEX_BODY_CAP;
+	r.env_proxy = !fc->o->pid && !is_loopback_url(r.url);
+	ctx.interrupted = outer->interrupted;
+	ctx.deadline_ms = outer->deadline_ms;
+	ctx.cpu_index = (size_t)-1;
+	run_requests(&r, 1, &ctx);
+	if (r.http_code == 200 && (r.result == CURLE_OK || (r.over_cap && !r.aborted))) {
+		html = strbuf_str(&r.body);
+		fc->count_goroutine = pprof_index_count(html, "goroutine");
+		fc->count_heap = pprof_index_count(html, "heap");
+		fc->count_mutex = pprof_index_count(html, "mutex");
+		fc->count_block = pprof_index_count(html, "block");
+		ret = 0;
+	}
+	request_release(&r);
+	return ret;
+}
+
+static void add_counts(struct json_object *root, const struct fetch_ctx *fc)
+{
+	struct json_object *o = json_object_new_object();
+
+#define COUNT(name, v) if ((v) >= 0) json_object_object_add(o, name, json_object_new_int64(v))
+	COUNT("goroutines", goroutine_count(fc));
+	COUNT("heap_stacks", heap_stack_count(fc));
+	COUNT("mutex_records", fc->count_mutex);
+	COUNT("block_records", fc->count_block);
+#undef COUNT
+	json_object_object_add(root, "counts", o);
+	json_object_object_add(root, "cpu_seconds_profiled", json_object_new_int(fc->cpu_profiled));
+}
+
 /*
- * Fills lc (a collection without prefix) with every pprof artifact. Runs in
- * the caller, or in the helper that joined the target's network namespace.
+ * Fills lc (a collection without prefix) with every pprof artifact, handing
+ * each to emit as soon as it is finished. Runs in the caller, or in the
+ * helper that joined the target's network namespace.
  */
-static void collect_into(struct collection *lc, const struct pprof_options *o, int netns_state)
+static void collect_into(struct collection *lc, const struct pprof_options *o, int netns_state,
+			 void (*emit)(struct collection *, struct artifact *, void *), void *emit_data)
 {
 	struct strbuf base = STRBUF_INIT, vars = STRBUF_INIT, query = STRBUF_INIT;
 	struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
@@ -1258,7 +1645,8 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 	struct run_ctx ctx;
 	struct fetch_ctx fc;
 	struct json_object *ep_json;
-	size_t i, nr = 0, ep;
+	struct artifact *ms;
+	size_t i, nr = 0;
 	long timeout = o->timeout_ms > 0 ? o->timeout_ms : PPROF_DEFAULT_TIMEOUT_MS;
 	int cpu_seconds = o->cpu_seconds < 0 ? PPROF_DEFAULT_CPU_SECONDS : o->cpu_seconds;
 	int found;
@@ -1269,9 +1657,16 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 	ctx.interrupted = lc->interrupted;
 	ctx.deadline_ms = o->deadline_ms;
 	ctx.cpu_index = (size_t)-1;
+	memset(&fc, 0, sizeof(fc));
+	fc.c = lc;
+	fc.o = o;
+	fc.count_goroutine = fc.count_heap = fc.count_mutex = fc.count_block = -1;
+	fc.heap_stacks = fc.goroutines = -1;
+	strbuf_init(&fc.ms_why);
+	fc.plan = json_object_new_object();
+	fc.emit = emit;
+	fc.emit_data = emit_data;
 
-	collection_add(lc, ART_PPROF_ENDPOINT, SOURCE_PPROF);
-	ep = lc->nr - 1;
 	if (o->url)
 		found = normalise_url(o->url, &base, &vars, &query, &err) == 0;
 	else if (!o->pid)
@@ -1287,17 +1682,11 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 			strbuf_addf(&why, "bad pprof URL: %s", err.buf);
 		else
 			strbuf_addf(&why, "no pprof endpoint found: %s", err.buf);
-	}
-	ep_json = endpoint_json(o, netns_label(netns_state), &d, found ? base.buf : NULL,
-				found ? NULL : why.buf);
-	json_to_artifact(ep_json, &lc->arts[ep]);
-	json_object_put(ep_json);
-	if (!found) {
-		artifact_fail(&lc->arts[ep], "%s", why.buf);
 		fail_sources(lc, o, why.buf);
-		goto out;
+		for (i = 0; i < lc->nr; i++)
+			emit(lc, &lc->arts[i], emit_data);
+		goto endpoint;
 	}
-	artifact_ok(&lc->arts[ep]);
 
 	/* a CPU profile that fits the deadline beats a timeout with nothing */
 	if (o->deadline_ms && cpu_seconds > 0) {
@@ -1306,6 +1695,11 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 		if (left < (int64_t)cpu_seconds * 1000)
 			cpu_seconds = left >= 2000 ? (int)(left / 1000) : 1;
 	}
+	fc.cpu_seconds = cpu_seconds;
+
+	/* the counts first: they cost the target nothing and steer the plan */
+	if (read_index(&fc, base.buf, &query, &ctx) < 0)
+		plan_note(&fc, "index", "failed", "the pprof index did not answer: no counts to plan with");
 
 	/* all artifacts exist before any transfer: their pointers stay put */
 	reqs = xcalloc(NR_SOURCES, sizeof(*reqs));
@@ -1316,17 +1710,6 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 
 		if (!source_wanted(s, o))
 			continue;
-		/* a dump that makes the target allocate must not be what kills it */
-		if (o->near_limit && (s->cpu || (s->text && !s->expvar))) {
-			artifact_skip(collection_add(lc, s->path, SOURCE_PPROF),
-				      "skipped near the memory limit: building it makes the target allocate");
-			continue;
-		}
-		if (s->cpu && !cpu_seconds) {
-			artifact_skip(collection_add(lc, s->path, SOURCE_PPROF),
-				      "the CPU profile was not asked for (0 seconds)");
-			continue;
-		}
 		r = &reqs[nr++];
 		if (s->expvar) {
 			strbuf_addstr(&url, vars.buf);
@@ -1338,12 +1721,14 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 		}
 		if (s->cpu) {
 			strbuf_addf(&url, "%d", cpu_seconds);
-			r->timeout_ms = clamp_timeout((long)cpu_seconds * 1000 + timeout, o->deadline_ms);
+			r->timeout_ms = (long)cpu_seconds * 1000 + timeout;
+			r->background = 1;
 			ctx.cpu_index = (size_t)(r - reqs);
 			ctx.cpu_end_mono = clock_mono_ms() + (int64_t)cpu_seconds * 1000;
 		} else {
-			r->timeout_ms = clamp_timeout(timeout, o->deadline_ms);
+			r->timeout_ms = timeout;
 		}
+		r->tail_only = !strcmp(s->path, ART_HEAP_DEBUG1);
 		add_query(&url, &query);
 		r->url = strbuf_detach(&url, NULL);
 		r->src = s;
@@ -1353,21 +1738,45 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 	}
 	for (i = 0; i < nr; i++)
 		collection_add(lc, reqs[i].src->path, SOURCE_PPROF);
+	ms = collection_add(lc, ART_MEMSTATS, SOURCE_PPROF);
 	/* only now, with every artifact added, do their addresses stay put */
+	ms = collection_find(lc, ART_MEMSTATS);
 	for (i = 0; i < nr; i++)
 		reqs[i].a = collection_find(lc, reqs[i].src->path);
 
-	fc.c = lc;
 	ctx.progress = o->progress;
+	ctx.serial = 1;
+	ctx.before = plan_before;
 	ctx.done = finish_artifact;
 	ctx.done_data = &fc;
 	run_requests(reqs, nr, &ctx);
-	add_memstats(lc);
+	add_memstats(&fc, ms);
+	emit(lc, ms, emit_data);
 
-out:
+endpoint:
+	{
+		struct artifact *ep = collection_add(lc, ART_PPROF_ENDPOINT, SOURCE_PPROF);
+
+		ep_json = endpoint_json(o, netns_label(netns_state), &d, found ? base.buf : NULL,
+					found ? NULL : why.buf);
+		if (found) {
+			add_counts(ep_json, &fc);
+			json_object_object_add(ep_json, "plan", json_object_get(fc.plan));
+		}
+		json_to_artifact(ep_json, ep);
+		json_object_put(ep_json);
+		if (found)
+			artifact_ok(ep);
+		else
+			artifact_fail(ep, "%s", why.buf);
+		emit(lc, ep, emit_data);
+	}
+
 	for (i = 0; reqs && i < nr; i++)
 		request_release(&reqs[i]);
 	free(reqs);
+	json_object_put(fc.plan);
+	strbuf_release(&fc.ms_why);
 	discovery_release(&d);
 	strbuf_release(&base);
 	strbuf_release(&vars);
@@ -1376,33 +1785,33 @@ out:
 	strbuf_release(&why);
 }
 
-/* Moves an artifact made elsewhere into c, where c->prefix applies. */
-static void adopt_artifact(struct collection *c, const char *path, enum artifact_status status,
-			   const char *error, int64_t start_ms, int64_t duration_ms,
-			   int truncated, struct strbuf *data)
+/* Moves a finished artifact of lc into c, where c->prefix applies, and seals it there. */
+static void adopt_artifact(struct collection *c, struct artifact *from)
 {
-	struct artifact *a = collection_add(c, path, SOURCE_PPROF);
+	struct artifact *a = collection_add(c, from->path, SOURCE_PPROF);
 
-	a->status = status;
-	a->error = error ? xstrdup(error) : NULL;
-	a->start_ms = start_ms;
-	a->duration_ms = duration_ms;
-	a->truncated = truncated ? 1 : 0;
-	strbuf_release(&a->data);
-	a->data = *data;
-	strbuf_init(data);
+	a->status = from->status;
+	a->error = from->error ? xstrdup(from->error) : NULL;
+	a->start_ms = from->start_ms;
+	a->duration_ms = from->duration_ms;
+	a->truncated = from->truncated;
+	artifact_take_bytes(a, from);
+	/* a spool that cannot be written leaves the bytes in memory: still a bundle */
+	collection_seal(c, a, NULL);
+}
+
+static void emit_adopt(struct collection *lc, struct artifact *a, void *data)
+{
+	(void)lc;
+	adopt_artifact(data, a);
 }
 
 static void adopt_all(struct collection *c, struct collection *lc)
 {
 	size_t i;
 
-	for (i = 0; i < lc->nr; i++) {
-		struct artifact *a = &lc->arts[i];
-
-		adopt_artifact(c, a->path, a->status, a->error, a->start_ms, a->duration_ms,
-			       a->truncated, &a->data);
-	}
+	for (i = 0; i < lc->nr; i++)
+		adopt_artifact(c, &lc->arts[i]);
 }
 
 /* Records the same failure for every pprof artifact. */
@@ -1455,7 +1864,8 @@ static int same_netns(pid_t pid)
  * byte order (both ends are this process, forked):
  *	u32 FRAME_ARTIFACT, u32 path length, path,
  *	u32 status, u32 truncated, i64 start_ms, i64 duration_ms,
- *	u32 error length (NO_ERROR for none), error, u64 data length, data
+ *	u32 error length (NO_ERROR for none), error,
+ *	u32 note length (NO_ERROR for none), note, u64 data length, data
  *	u32 FRAME_END
  */
 #define FRAME_ARTIFACT 0x41525446u
@@ -1468,11 +1878,13 @@ static int send_u32(int fd, uint32_t v)
 	return write_all(fd, &v, sizeof(v));
 }
 
-static int send_artifact(int fd, const struct artifact *a)
+static int send_artifact(int fd, const struct collection *c, const struct artifact *a)
 {
 	uint32_t path_len = (uint32_t)strlen(a->path);
 	uint32_t err_len = a->error ? (uint32_t)strlen(a->error) : NO_ERROR;
-	uint64_t data_len = a->data.len;
+	uint32_t note_len = a->note ? (uint32_t)strlen(a->note) : NO_ERROR;
+	uint64_t data_len = artifact_size(a), off = 0;
+	char buf[65536];
 
 	if (send_u32(fd, FRAME_ARTIFACT) < 0 || send_u32(fd, path_len) < 0 ||
 	    write_all(fd, a->path, path_len) < 0 ||
@@ -1481,10 +1893,33 @@ static int send_artifact(int fd, const struct artifact *a)
 	    write_all(fd, &a->duration_ms, sizeof(a->duration_ms)) < 0 ||
 	    send_u32(fd, err_len) < 0 ||
 	    (a->error && write_all(fd, a->error, err_len) < 0) ||
-	    write_all(fd, &data_len, sizeof(data_len)) < 0 ||
-	    write_all(fd, a->data.buf ? a->data.buf : "", a->data.len) < 0)
+	    send_u32(fd, note_len) < 0 ||
+	    (a->note && write_all(fd, a->note, note_len) < 0) ||
+	    write_all(fd, &data_len, sizeof(data_len)) < 0)
 		return -1;
+	while (off < data_len) {
+		ssize_t n = artifact_pread(c, a, buf, sizeof(buf), off);
+
+		if (n <= 0 || write_all(fd, buf, (size_t)n) < 0)
+			return -1;
+		off += (uint64_t)n;
+	}
 	return 0;
+}
+
+struct helper_out {
+	int fd;
+	int broken;
+};
+
+/* The helper hands each artifact over as it is finished, then forgets its bytes. */
+static void emit_send(struct collection *lc, struct artifact *a, void *data)
+{
+	struct helper_out *ho = data;
+
+	if (!ho->broken && send_artifact(ho->fd, lc, a) < 0)
+		ho->broken = 1;
+	artifact_clear(a);
 }
 
 static volatile int helper_interrupted;
@@ -1497,9 +1932,11 @@ static void helper_on_sigint(int sig)
 
 /* The forked helper: joins the target's network namespace, collects, reports. */
 static void __attribute__((noreturn))
-helper_main(int nsfd, int out, const struct pprof_options *o, uint64_t cap, pid_t parent)
+helper_main(int nsfd, int out, const struct pprof_options *o, uint64_t cap,
+	    const char *spool_dir, pid_t parent)
 {
 	struct collection lc;
+	struct helper_out ho;
 	struct sigaction sa;
 	size_t i;
 	int status = 0;
@@ -1517,6 +1954,9 @@ helper_main(int nsfd, int out, const struct pprof_options *o, uint64_t cap, pid_
 	collection_init(&lc);
 	lc.max_artifact_bytes = cap;
 	lc.interrupted = &helper_interrupted;
+	lc.spool_dir = spool_dir;
+	ho.fd = out;
+	ho.broken = 0;
 	if (setns(nsfd, CLONE_NEWNET) < 0) {
 		struct strbuf why = STRBUF_INIT;
 		struct json_object *ep_json = NULL;
@@ -1530,14 +1970,14 @@ helper_main(int nsfd, int out, const struct pprof_options *o, uint64_t cap, pid_
 		artifact_fail(ep, "%s", why.buf);
 		fail_sources(&lc, o, why.buf);
 		strbuf_release(&why);
+		for (i = 0; i < lc.nr; i++)
+			emit_send(&lc, &lc.arts[i], &ho);
 	} else {
-		collect_into(&lc, o, 0);
+		collect_into(&lc, o, 0, emit_send, &ho);
 	}
 	close(nsfd);
 
-	for (i = 0; i < lc.nr && !status; i++)
-		if (send_artifact(out, &lc.arts[i]) < 0)
-			status = 1;
+	status = ho.broken;
 	if (!status && send_u32(out, FRAME_END) < 0)
 		status = 1;
 	close(out);
@@ -1618,13 +2058,19 @@ static int helper_read_string(struct helper *h, uint32_t len, struct strbuf *out
 static int helper_receive(struct helper *h, struct collection *c, const char **expected,
 			  size_t nr_expected, int *seen)
 {
-	struct strbuf path = STRBUF_INIT, error = STRBUF_INIT, data = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, error = STRBUF_INIT, note = STRBUF_INIT;
+	struct collection one;
+	char buf[65536];
 	int ret = -1;
 
+	collection_init(&one);
+	one.max_artifact_bytes = c->max_artifact_bytes;
+	one.spool_dir = c->spool_dir;
 	for (;;) {
-		uint32_t kind, len, status, truncated, err_len;
+		uint32_t kind, len, status, truncated, err_len, note_len;
 		int64_t start_ms, duration_ms;
-		uint64_t data_len;
+		uint64_t data_len, got = 0;
+		struct artifact *a;
 		size_t i;
 
 		if (helper_read(h, &kind, sizeof(kind)) < 0)
@@ -1640,30 +2086,45 @@ static int helper_receive(struct helper *h, struct collection *c, const char **e
 		    helper_read(h, &duration_ms, sizeof(duration_ms)) < 0 ||
 		    helper_read(h, &err_len, sizeof(err_len)) < 0 ||
 		    (err_len != NO_ERROR && helper_read_string(h, err_len, &error) < 0) ||
+		    helper_read(h, &note_len, sizeof(note_len)) < 0 ||
+		    (note_len != NO_ERROR && helper_read_string(h, note_len, &note) < 0) ||
 		    helper_read(h, &data_len, sizeof(data_len)) < 0 ||
 		    status > ARTIFACT_SKIPPED || data_len > c->max_artifact_bytes)
 			goto out;
-		strbuf_reset(&data);
-		strbuf_grow(&data, (size_t)data_len);
-		if (helper_read(h, data.buf, (size_t)data_len) < 0)
-			goto out;
-		data.len = (size_t)data_len;
-		data.buf[data.len] = '\0';
 		for (i = 0; i < nr_expected; i++)
 			if (!strcmp(expected[i], path.buf))
 				break;
 		if (i == nr_expected || seen[i])
 			goto out;	/* not something we asked for */
 		seen[i] = 1;
-		adopt_artifact(c, path.buf, (enum artifact_status)status,
-			       err_len == NO_ERROR ? NULL : error.buf,
-			       start_ms, duration_ms, (int)truncated, &data);
+		/* the bytes go where any artifact's go: memory, then a spill file */
+		a = collection_add(&one, path.buf, SOURCE_PPROF);
+		while (got < data_len) {
+			size_t n = data_len - got < sizeof(buf) ? (size_t)(data_len - got) : sizeof(buf);
+
+			if (helper_read(h, buf, n) < 0)
+				goto out;
+			artifact_append(&one, a, buf, n);
+			got += n;
+		}
+		a->status = (enum artifact_status)status;
+		a->error = err_len == NO_ERROR ? NULL : xstrdup(error.buf);
+		a->note = note_len == NO_ERROR ? NULL : xstrdup(note.buf);
+		a->start_ms = start_ms;
+		a->duration_ms = duration_ms;
+		a->truncated = truncated ? 1 : 0;
+		adopt_artifact(c, a);
+		collection_release(&one);
+		collection_init(&one);
+		one.max_artifact_bytes = c->max_artifact_bytes;
+		one.spool_dir = c->spool_dir;
 	}
 	ret = 0;
 out:
+	collection_release(&one);
 	strbuf_release(&path);
 	strbuf_release(&error);
-	strbuf_release(&data);
+	strbuf_release(&note);
 	return ret;
 }
 
@@ -1704,7 +2165,7 @@ static void collect_via_helper(struct collection *c, const struct pprof_options 
 	}
 	if (!h.pid) {
 		close(fds[0]);
-		helper_main(nsfd, fds[1], o, c->max_artifact_bytes, parent);
+		helper_main(nsfd, fds[1], o, c->max_artifact_bytes, c->spool_dir, parent);
 	}
 	close(fds[1]);
 	fds[1] = -1;
@@ -1755,6 +2216,8 @@ void pprof_options_init(struct pprof_options *o)
 	memset(o, 0, sizeof(*o));
 	o->cpu_seconds = PPROF_DEFAULT_CPU_SECONDS;
 	o->timeout_ms = PPROF_DEFAULT_TIMEOUT_MS;
+	o->goroutine_dump_max = PPROF_DEFAULT_GOROUTINE_DUMP_MAX;
+	o->heap_text_max = PPROF_DEFAULT_HEAP_TEXT_MAX;
 }
 
 /*
@@ -1805,8 +2268,8 @@ void collect_pprof(struct collection *c, const struct pprof_options *o)
 	collection_init(&lc);
 	lc.max_artifact_bytes = c->max_artifact_bytes;
 	lc.interrupted = c->interrupted;
-	collect_into(&lc, o, netns);
-	adopt_all(c, &lc);
+	lc.spool_dir = c->spool_dir;
+	collect_into(&lc, o, netns, emit_adopt, c);
 	collection_release(&lc);
 	derive_allocs(c, o);
 }

@@ -8,12 +8,13 @@
 
 /*
  * The pprof source: profiles, MemStats and expvar from a Go program's
- * net/http/pprof endpoint, fetched concurrently so the CPU profile's seconds
- * overlap everything else. Artifacts (source "pprof"):
+ * net/http/pprof endpoint, one request at a time in order of cost, with the
+ * CPU profile's seconds overlapping the rest. Artifacts (source "pprof"):
  *
  *	profiles/{heap,allocs,goroutine,cpu,mutex,block,threadcreate}.pb.gz
- *	profiles/goroutine-debug2.txt, profiles/heap-debug1.txt
- *	runtime/expvar.json, runtime/memstats.json (from the heap?debug=1 trailer)
+ *	profiles/goroutine-debug2.txt (below a goroutine count),
+ *	profiles/heap-debug1.txt (its MemStats trailer only, when expvar is absent)
+ *	runtime/expvar.json, runtime/memstats.json (from expvar, else the trailer)
  *	pprof/endpoint.json (which URLs discovery tried, and the one chosen)
  *
  * Every one of them is recorded (ok, error or skipped) whatever happens, so
@@ -28,6 +29,14 @@
 
 #define PPROF_DEFAULT_CPU_SECONDS 10
 #define PPROF_DEFAULT_TIMEOUT_MS 10000L
+/*
+ * goroutine?debug=2 stops the world while it formats every stack: about
+ * 20 ms per thousand goroutines on a small host (tests/bench-collect.sh),
+ * so above this many it is skipped and the goroutine profile stands in.
+ */
+#define PPROF_DEFAULT_GOROUTINE_DUMP_MAX 10000L
+/* heap?debug=1 (read for MemStats only) is ~700 bytes of text per heap stack */
+#define PPROF_DEFAULT_HEAP_TEXT_MAX 20000L
 
 struct pprof_options {
 	const char *url;	/* base URL ending in /debug/pprof/ (host:port and http://host:port are normalised), NULL to discover */
@@ -46,7 +55,17 @@ struct pprof_options {
 	 * target a stop-the-world GC cycle per request, hence off by default.
 	 */
 	int gc_heap;
+	long goroutine_dump_max;	/* goroutine?debug=2 only at or below this many goroutines */
+	long heap_text_max;		/* heap?debug=1 only at or below this many heap stacks */
+	int force;			/* take the expensive requests whatever the counts and headroom */
 };
+
+/*
+ * The count net/http/pprof's index page lists for a profile ("goroutine":
+ * runtime.NumGoroutine(); "heap": heap profile records), -1 when the page
+ * has no such row.
+ */
+long long pprof_index_count(const char *html, const char *name);
 
 /* Fills in the defaults: no URL, no PID, 10 s CPU profile, 10 s per request. */
 void pprof_options_init(struct pprof_options *o);

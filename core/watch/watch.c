@@ -286,7 +286,7 @@ static void __attribute__((noreturn)) child_main(struct watcher *w, const char *
 	struct collect_request rq;
 	struct collect_result res;
 	struct bundle_out out;
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, spool = STRBUF_INIT;
 	struct sigaction sa;
 	sigset_t all;
 
@@ -316,6 +316,10 @@ static void __attribute__((noreturn)) child_main(struct watcher *w, const char *
 	rq.timeout_s = w->o->timeout_s;
 	rq.deadline_s = 30 + rq.cpu_seconds;
 	rq.interrupted = (volatile int *)&child_interrupted;
+	/* watch decides what is cheap from its own levels (--danger) */
+	rq.near_limit_pct = 0;
+	bundle_out_spool_dir(&out, &spool);
+	rq.spool_dir = spool.buf;
 	if (collect_bundle(&rq, &out, &res, &err) < 0) {
 		fprintf(stderr, "triage watch: %s\n", err.buf);
 		bundle_out_release(&out);
