@@ -74,13 +74,17 @@ echo "     collect took $(( $(now_ms) - t0 )) ms with --cpu-seconds 1"
 [ "$(stat -c %a "$out")" = 600 ] && ok "bundle is mode 0600" || fail "bundle mode $(stat -c %a "$out")"
 [ "$(head -1 "$W/collect.out")" = "$out" ] && ok "prints the bundle path" || fail "stdout: $(head -1 "$W/collect.out")"
 for a in profiles/heap.pb.gz profiles/goroutine.pb.gz profiles/cpu.pb.gz \
-	profiles/goroutine-debug2.txt profiles/heap-debug1.txt runtime/memstats.json proc/status \
+	profiles/goroutine-debug2.txt runtime/expvar.json runtime/memstats.json proc/status \
 	proc/smaps_rollup proc/maps cgroup/memory.stat cgroup/memory.limit_in_bytes cgroup/info.json \
 	host/osrelease host/meminfo buildinfo/buildinfo.json; do
 	s=$(manifest_status "$out" "$a")
 	[ "${s%% *}" = ok ] || fail "$a: $s"
 done
 ok "every main artifact ok"
+# MemStats from expvar: heap?debug=1 (every heap stack as text) is not asked for
+s=$(manifest_status "$out" profiles/heap-debug1.txt)
+[[ "$s" == "skipped MemStats came from /debug/vars"* ]] && ok "heap?debug=1 not fetched: MemStats from expvar" ||
+	fail "heap-debug1: $s"
 for p in heap allocs goroutine cpu; do
 	"$TRIAGE" top -p "$p" "$out" > /dev/null 2>&1 || fail "profile $p does not decode"
 done
@@ -173,7 +177,27 @@ t0=$(now_ms)
 "$TRIAGE" collect -q --cpu-seconds 1 -o "$W/many.tgz" "$TPID" > /dev/null 2>&1 || fail "many: collect"
 t=$(( $(now_ms) - t0 ))
 echo "     10,000 goroutines: collect ${t} ms with --cpu-seconds 1 => $(( t - 1000 )) ms beyond the CPU seconds; bundle $(stat -c %s "$W/many.tgz") bytes"
-[ "$(manifest_status "$W/many.tgz" profiles/goroutine-debug2.txt | cut -d' ' -f1)" = ok ] || fail "many: debug2"
+# above the default --goroutine-dump-max (10000) the stop-the-world dump is skipped
+s=$(manifest_status "$W/many.tgz" profiles/goroutine-debug2.txt)
+[[ "$s" =~ ^skipped\ 100[0-9][0-9]\ goroutines,\ more\ than\ --goroutine-dump-max\ 10000 ]] &&
+	ok "many: the goroutine dump skipped above 10000 goroutines" || fail "many: debug2: $s"
+[ "$(manifest_status "$W/many.tgz" profiles/goroutine.pb.gz | cut -d' ' -f1)" = ok ] || fail "many: goroutine profile"
+"$TRIAGE" collect -q --cpu-seconds 0 --force -o "$W/many-force.tgz" "$TPID" > /dev/null 2>&1 || fail "many: collect --force"
+[ "$(manifest_status "$W/many-force.tgz" profiles/goroutine-debug2.txt | cut -d' ' -f1)" = ok ] &&
+	ok "many: --force takes the dump" || fail "many: --force: $(manifest_status "$W/many-force.tgz" profiles/goroutine-debug2.txt)"
+# near the limit (here: a threshold of 1% of the 1 GiB cgroup, so it holds on
+# any machine) the CPU profile and the text dumps are skipped, and said so
+"$TRIAGE" collect -q --cpu-seconds 1 --near-limit 1 -o "$W/near.tgz" "$TPID" > "$W/near.out" 2>&1 || fail "near: collect"
+s=$(python3 -c 'import json, sys, tarfile
+m = json.load(tarfile.open(sys.argv[1]).extractfile("manifest.json"))
+st = {a["path"]: (a["status"], a.get("error") or "") for a in m["artifacts"]}
+n = m["collection"].get("near_limit") or {}
+bad = [p for p in ("profiles/cpu.pb.gz", "profiles/goroutine-debug2.txt")
+       if st[p][0] != "skipped" or "near the memory limit" not in st[p][1]]
+print("ok" if not bad and st["profiles/heap.pb.gz"][0] == "ok" and n.get("threshold") == 1 and n.get("percent", 0) >= 1
+      and m["collection"]["cpu_seconds_profiled"] == 0 else "bad %s %s" % (bad, n))' "$W/near.tgz")
+[ "$s" = ok ] && grep -q "working set is .* of its limit" "$W/near.out" &&
+	ok "near the limit: CPU profile and dumps skipped, heap kept, manifest says so" || fail "near limit: $s $(cat "$W/near.out")"
 
 # 5. a pod: the target in its own network namespace, listening on its 127.0.0.1
 cg=$CG/triage-e2e-$$-netns; mkdir "$cg" && echo 268435456 > "$cg/memory.limit_in_bytes"; CGS+=("$cg")

@@ -222,6 +222,7 @@ struct request {
 	CURLcode result;
 	long http_code;
 	unsigned done:1, over_cap:1, aborted:1, skipped:1;
+	unsigned gave_up:1;	/* before() refused it as a failure, not a choice */
 	unsigned background:1;	/* runs beside the others (the CPU profile) */
 	unsigned tail_only:1;	/* keep only the last TRAILER_KEEP bytes in body */
 	uint64_t served;	/* bytes the target sent */
@@ -392,7 +393,12 @@ static int request_launch(CURLM *multi, struct run_ctx *ctx, struct request *r)
 		r->a->duration_ms = clock_mono_ms();
 	}
 	if (ctx->before && (r->skip_reason = ctx->before(r, ctx->done_data))) {
-		r->skipped = 1;
+		if (r->gave_up) {
+			r->aborted = 1;
+			r->abort_reason = r->skip_reason;
+		} else {
+			r->skipped = 1;
+		}
 	} else {
 		/* the deadline as it is now, not as it was when the plan was made */
 		r->timeout_ms = clamp_timeout(r->timeout_ms, ctx->deadline_ms);
@@ -988,6 +994,7 @@ struct fetch_ctx {
 	struct strbuf ms_why;	/* why MemStats could not be read from a source */
 	int cpu_seconds;	/* asked for in the URL */
 	int cpu_profiled;	/* seconds the CPU profile that arrived covered */
+	int silent;		/* requests in a row that timed out without a byte */
 	struct json_object *plan;	/* path -> what was decided and why */
 	void (*emit)(struct collection *lc, struct artifact *a, void *data);
 	void *emit_data;
@@ -1471,6 +1478,10 @@ static void finish_artifact(struct request *r, void *data)
 	} else {
 		artifact_ok(a);
 	}
+	if (r->result == CURLE_OPERATION_TIMEDOUT && !r->served && !r->src->cpu)
+		fc->silent++;
+	else if (!r->skipped && !r->gave_up && !r->src->cpu)
+		fc->silent = 0;
 	plan_note(fc, r->src->path, r->skipped ? "skipped" : a->status == ARTIFACT_OK ? "fetched" : "failed",
 		  r->skipped ? r->skip_reason : a->error);
 	fc->emit(fc->c, a, fc->emit_data);
@@ -1501,7 +1512,12 @@ static char *plan_before(struct request *r, void *data)
 	struct strbuf why = STRBUF_INIT;
 	long long n;
 
-	if (s->cpu && !fc->cpu_seconds) {
+	if (fc->silent >= 2 && !s->cpu) {
+		/* a target that answers nothing would make every request wait its whole timeout */
+		r->gave_up = 1;
+		strbuf_addf(&why, "given up: the target stopped answering (%d requests in a row timed out"
+			    " without a byte)", fc->silent);
+	} else if (s->cpu && !fc->cpu_seconds) {
 		strbuf_addstr(&why, "the CPU profile was not asked for (0 seconds)");
 	} else if (o->near_limit && !o->force && (s->cpu || (s->text && !s->expvar))) {
 		/* a dump that makes the target allocate must not be what kills it */

@@ -33,6 +33,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: pprof-fetch [--url URL] [--pid PID] [--cpu-seconds N] [--timeout-ms N]\n"
 		"                   [--deadline-ms N] [--max-bytes N] [--cheap] [--progress]\n"
+		"                   [--force] [--goroutine-dump-max N]\n"
 		"                   [--prefix P] [--cat PATH] [--save DIR]\n");
 	return 2;
 }
@@ -94,6 +95,10 @@ int main(int argc, char **argv)
 			o.cheap_only = 1;
 			continue;
 		}
+		if (!strcmp(arg, "--force")) {
+			o.force = 1;
+			continue;
+		}
 		if (!strcmp(arg, "--progress")) {
 			o.progress = 1;
 			continue;
@@ -119,6 +124,8 @@ int main(int argc, char **argv)
 			o.timeout_ms = v;
 		} else if (!strcmp(arg, "--deadline-ms")) {
 			o.deadline_ms = clock_real_ms() + v;
+		} else if (!strcmp(arg, "--goroutine-dump-max")) {
+			o.goroutine_dump_max = v;
 		} else if (!strcmp(arg, "--max-bytes")) {
 			max_bytes = v;
 		} else {
@@ -147,8 +154,9 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < c.nr; k++) {
 		const struct artifact *a = &c.arts[k];
 
-		fprintf(list, "%s %s %zu %lld %s\n", a->path, artifact_status_name(a->status), a->data.len,
-			(long long)a->duration_ms, a->error ? a->error : "-");
+		fprintf(list, "%s %s %zu %lld %s%s%s\n", a->path, artifact_status_name(a->status), a->data.len,
+			(long long)a->duration_ms, a->error ? a->error : "-",
+			a->note ? " note: " : "", a->note ? a->note : "");
 		if (save && save_artifact(save, a->path, &a->data) < 0)
 			ret = 1;
 	}

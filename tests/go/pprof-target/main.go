@@ -30,6 +30,7 @@ var (
 	allocMB    = flag.Int("alloc", 0, "live heap to keep, in MiB")
 	exitAfter  = flag.Duration("exit-after", 5*time.Minute, "exit after this long")
 	hang       = flag.Bool("hang", false, "serve the pprof index but never answer the profile endpoints")
+	noExpvar   = flag.Bool("no-expvar", false, "do not serve /debug/vars (MemStats then come from heap?debug=1)")
 	noPprof    = flag.Bool("no-pprof", false, "serve an unrelated page instead of pprof")
 	prefix     = flag.String("prefix", "", "mount pprof under this prefix (e.g. /admin) and link it from /")
 	// Secrets in the shapes collect must keep behind (tests/collect-pprof.sh):
@@ -89,7 +90,9 @@ func pprofMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	mux.Handle("/debug/vars", expvar.Handler())
+	if !*noExpvar {
+		mux.Handle("/debug/vars", expvar.Handler())
+	}
 	if *prefix == "" {
 		return mux
 	}
