@@ -78,6 +78,7 @@ verdict() { python3 -c 'import sys; print("ok" if float(sys.argv[1]) <= float(sy
 start() {
 	local name=$1
 	shift
+	: > "$W/$name.out"
 	"$W/bigtarget" -exit-after 600s "$@" > "$W/$name.out" 2> "$W/$name.err" &
 	TPID=$!
 	PIDS+=("$TPID")
