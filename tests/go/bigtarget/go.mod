@@ -1,0 +1,3 @@
+module example.com/triage-test/bigtarget
+
+go 1.19
