@@ -197,6 +197,18 @@ PY
 			if "$TRIAGE" analyze --format json "$W/stacks.tgz" > "$W/stacks.json" 2> "$W/stacks.analyze"; then
 				top=$(python3 -c 'import json, sys; f = json.load(open(sys.argv[1]))["findings"]; print(f[0]["id"] if f else "(none)")' "$W/stacks.json")
 				echo "  analyze: top finding $top"
+				# the same target collected in full (--force: the goroutine dump and
+				# heap?debug=1 whatever the counts, and time for them): does the
+				# default collection reach the same top finding?
+				"$TRIAGE" collect -q --force --timeout 600 --deadline 900 -o "$W/stacks-full.tgz" "$TPID" \
+					> "$W/stacks-full.out" 2>&1
+				if [ -s "$W/stacks-full.tgz" ] &&
+				   "$TRIAGE" analyze --format json "$W/stacks-full.tgz" > "$W/stacks-full.json" 2>/dev/null; then
+					ftop=$(python3 -c 'import json, sys; f = json.load(open(sys.argv[1]))["findings"]; print(f[0]["id"] if f else "(none)")' "$W/stacks-full.json")
+					row "target 2: top finding, default vs full" "$top" "$ftop" "$([ "$top" = "$ftop" ] && echo ok || echo MISS)"
+				else
+					echo "  full collection failed: $(cat "$W/stacks-full.out")"
+				fi
 			else
 				fail "analyze exit: $(cat "$W/stacks.analyze")"
 			fi

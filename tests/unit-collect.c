@@ -16,6 +16,7 @@
 #include "collect/cgroup.h"
 #include "collect/proc.h"
 #include "collect/collect.h"
+#include "collect/pprof.h"
 #include "base/strbuf.h"
 #include "check.h"
 
@@ -467,8 +468,87 @@ static void test_live(void)
 	strbuf_release(&err);
 }
 
+/*
+ * Bounded memory: an artifact past spill_at bytes leaves memory for a file
+ * of its own, and sealing moves any artifact into the spool; its bytes
+ * read back the same, the digest matches, the cap still applies.
+ */
+static void test_spool(void)
+{
+	struct collection c;
+	struct artifact *big, *small;
+	struct strbuf back = STRBUF_INIT, err = STRBUF_INIT;
+	char dir[] = "/tmp/unit-collect-spool.XXXXXX", chunk[1000];
+	size_t i;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp: cannot test the spool");
+		return;
+	}
+	collection_init(&c);
+	c.spool_dir = dir;
+	c.spill_at = 4096;
+	c.max_artifact_bytes = 20000;
+	big = collection_add(&c, "big", "test");
+	for (i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (char)('a' + i % 26);
+	for (i = 0; i < 10; i++)
+		CHECK(artifact_append(&c, big, chunk, sizeof(chunk)) == 0, "append %zu", i);
+	CHECK(big->spill_fd >= 0 && !big->data.len, "10000 bytes past spill_at 4096 stay in memory");
+	CHECK(artifact_size(big) == 10000, "size %llu", (unsigned long long)artifact_size(big));
+	for (i = 0; i < 11; i++)
+		artifact_append(&c, big, chunk, sizeof(chunk));
+	CHECK(big->truncated && artifact_size(big) == 20000, "the cap holds for spilled bytes: %llu",
+	      (unsigned long long)artifact_size(big));
+	artifact_ok(big);
+	small = collection_add(&c, "small", "test");
+	big = &c.arts[0];
+	artifact_append(&c, small, "hello", 5);
+	artifact_ok(small);
+	CHECK(collection_seal_all(&c, &err) == 0, "seal: %s", err.buf);
+	CHECK(c.arts[0].spool_off == 0 && c.arts[1].spool_off == 20000 && c.spool_len == 20005,
+	      "spool offsets %lld %lld", (long long)c.arts[0].spool_off, (long long)c.arts[1].spool_off);
+	CHECK(c.arts[0].spill_fd < 0 && !c.arts[1].data.len, "sealed artifacts keep nothing of their own");
+	CHECK(artifact_read_all(&c, &c.arts[1], &back) == 0 && !strcmp(back.buf, "hello"), "small read back");
+	CHECK(artifact_read_all(&c, &c.arts[0], &back) == 0 && back.len == 20000 &&
+	      !memcmp(back.buf + 1000, chunk, sizeof(chunk)), "big read back");
+	/* sha256 of "hello" */
+	CHECK_STR(c.arts[1].sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+	collection_release(&c);
+	/* the spool is unlinked: nothing is left in the directory */
+	CHECK(rmdir(dir) == 0, "%s not empty after release", dir);
+	strbuf_release(&back);
+	strbuf_release(&err);
+}
+
+/* The counts of net/http/pprof's index page, in Go 1.19's layout and an older one. */
+static void test_index_count(void)
+{
+	static const char go119[] =
+		"<table>\n<thead><td>Count</td><td>Profile</td></thead>\n"
+		"<tr><td>27</td><td><a href='allocs?debug=1'>allocs</a></td></tr>\n"
+		"<tr><td>0</td><td><a href='block?debug=1'>block</a></td></tr>\n"
+		"<tr><td>50012</td><td><a href='goroutine?debug=1'>goroutine</a></td></tr>\n"
+		"<tr><td>27</td><td><a href='heap?debug=1'>heap</a></td></tr>\n</table>\n"
+		"<a href=\"goroutine?debug=2\">full goroutine stack dump</a>\n";
+	static const char old[] =
+		"<table>\n<tr><td align=right>12<td><a href=\"goroutine?debug=1\">goroutine</a>\n"
+		"<tr><td align=right>345<td><a href=\"heap?debug=1\">heap</a>\n</table>\n";
+
+	CHECK_INT(pprof_index_count(go119, "goroutine"), 50012);
+	CHECK_INT(pprof_index_count(go119, "heap"), 27);
+	CHECK_INT(pprof_index_count(go119, "block"), 0);
+	CHECK_INT(pprof_index_count(go119, "mutex"), -1);
+	CHECK_INT(pprof_index_count(old, "goroutine"), 12);
+	CHECK_INT(pprof_index_count(old, "heap"), 345);
+	CHECK_INT(pprof_index_count("<a href='heap?debug=1'>heap</a>", "heap"), -1);
+	CHECK_INT(pprof_index_count("<tr><td>99999999999999999999999</td><td><a href='heap?debug=1'>", "heap"), -1);
+}
+
 int main(void)
 {
+	test_spool();
+	test_index_count();
 	test_cmdline_redact();
 	test_environ_filter();
 	test_cgroup_resolve();
