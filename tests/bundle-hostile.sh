@@ -65,6 +65,28 @@ open(os.path.join(d, "truncated.tgz"), "wb").write(good[: len(good) // 2])
 hdr = tarfile.TarInfo("profiles/heap.pb.gz"); hdr.size = 3 << 30
 raw = hdr.tobuf(format=tarfile.GNU_FORMAT) + b"\0" * 1024
 open(os.path.join(d, "huge-entry.tgz"), "wb").write(gzip.compress(raw))
+# 4 GiB declared (octal size field), and 2^40 (pax size record): refused from the header
+hdr = tarfile.TarInfo("profiles/heap.pb.gz"); hdr.size = 4 << 30
+raw = hdr.tobuf(format=tarfile.GNU_FORMAT) + b"\0" * 1024
+open(os.path.join(d, "huge-entry-4g.tgz"), "wb").write(gzip.compress(raw))
+hdr.size = 1 << 40
+raw = hdr.tobuf(format=tarfile.PAX_FORMAT) + b"\0" * 1024
+open(os.path.join(d, "huge-entry-pax.tgz"), "wb").write(gzip.compress(raw))
+# nested gzip: a bundle gzipped twice more is still read (libarchive peels
+# every gzip layer); 600 MiB of zeros under three layers (490 bytes) is
+# refused from the headers like the one-layer kind
+open(os.path.join(d, "nested.tgz"), "wb").write(gzip.compress(gzip.compress(good)))
+class Zeros(io.RawIOBase):
+    def __init__(self, n): self.left = n
+    def readable(self): return True
+    def readinto(self, b):
+        n = min(len(b), self.left); b[:n] = bytes(n); self.left -= n; return n
+with open(os.path.join(d, "nested-zeros.tgz"), "wb") as f3, \
+     gzip.GzipFile(fileobj=f3, mode="wb") as f2, gzip.GzipFile(fileobj=f2, mode="wb") as f1, \
+     gzip.GzipFile(fileobj=f1, mode="wb") as f0, tarfile.open(fileobj=f0, mode="w") as t:
+    for name in ("proc/a", "proc/b"):
+        info = tarfile.TarInfo(name); info.size = 300 << 20
+        t.addfile(info, io.BufferedReader(Zeros(info.size)))
 # many small members
 with tarfile.open(os.path.join(d, "many.tgz"), "w:gz") as t:
     info = tarfile.TarInfo("x")
@@ -101,6 +123,10 @@ expect empty.tgz 2 "cannot"
 expect random.tgz 2 "cannot"
 expect truncated.tgz 2 "truncated"
 expect huge-entry.tgz 2 "larger than 1 GiB"
+expect huge-entry-4g.tgz 2 "larger than 1 GiB"
+expect huge-entry-pax.tgz 2 "larger than 1 GiB"
+expect nested.tgz 0 "1 artifacts: 1 ok"
+expect nested-zeros.tgz 2 "more than its size allows"
 expect many.tgz 2 "more than 100000 entries"
 expect nonexistent.tgz 2 "No such file"
 [ -z "$(ls -A "$dir/cwd")" ] || { echo "FAIL: files were written: $(ls -A "$dir/cwd")"; fail=1; }

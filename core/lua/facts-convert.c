@@ -21,6 +21,12 @@
 /* How many goroutine groups rules see; the rest is counted, not listed. */
 #define MAX_GROUPS 200
 #define MAX_GROUP_FRAMES 32
+/*
+ * Distinct states in by_state: Go has about 40. A hostile dump of 2M
+ * goroutines, each in a state of its own, made a table of 2M keys (some
+ * 200 MB of the facts); past this, they are counted under "(other)".
+ */
+#define MAX_STATES 256
 
 static const char *manifest_status(const struct bundle *b, const char *path, const char **error)
 {
@@ -318,7 +324,7 @@ int cgroup_version(const struct bundle *b, lua_State *L, int push_info, struct s
 void push_goroutines(lua_State *L, const struct goroutine_dump *d)
 {
 	struct goroutine_groups g;
-	size_t i, j;
+	size_t i, j, nr_states;
 
 	goroutine_groups_init(&g);
 	goroutines_group(d, &g);
@@ -327,10 +333,16 @@ void push_goroutines(lua_State *L, const struct goroutine_dump *d)
 	tbl_set_bool(L, "truncated", d->truncated);
 	tbl_set_int(L, "nr_groups", (int64_t)g.nr);
 	lua_newtable(L);
-	for (i = 0; i < d->nr; i++) {
+	for (i = 0, nr_states = 0; i < d->nr; i++) {
 		const char *st = d->items[i].state ? d->items[i].state : "?";
 
-		lua_getfield(L, -1, st);
+		if (lua_getfield(L, -1, st) == LUA_TNIL && nr_states >= MAX_STATES) {
+			lua_pop(L, 1);
+			st = "(other)";
+			lua_getfield(L, -1, st);
+		} else if (lua_isnil(L, -1)) {
+			nr_states++;
+		}
 		lua_pushinteger(L, lua_tointeger(L, -1) + 1);
 		lua_setfield(L, -3, st);
 		lua_pop(L, 1);

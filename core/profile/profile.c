@@ -38,6 +38,9 @@ struct arena_chunk {
 
 struct arena {
 	struct arena_chunk *head;
+	size_t bytes;		/* in all chunks */
+	size_t limit;		/* refuse chunks past this many bytes; 0: no limit */
+	int over;		/* a chunk was refused: the unpack failed for lack of budget */
 };
 
 static void *arena_alloc(void *data, size_t size)
@@ -48,10 +51,17 @@ static void *arena_alloc(void *data, size_t size)
 	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	if (!c || c->size - c->used < size) {
 		size_t csize = size > 65536 ? size : 65536;
-		struct arena_chunk *n = malloc(sizeof(*n) + csize);
+		struct arena_chunk *n;
 
+		/* the decoder's memory budget (decoder_footprint) covers the arena too */
+		if (a->limit && a->bytes + sizeof(*n) + csize > a->limit) {
+			a->over = 1;
+			return NULL;
+		}
+		n = malloc(sizeof(*n) + csize);
 		if (!n)
 			return NULL;
+		a->bytes += sizeof(*n) + csize;
 		n->size = csize;
 		n->used = 0;
 		n->next = c;
@@ -81,6 +91,7 @@ static void arena_reset(struct arena *a)
 		free(n);
 	}
 	c->used = 0;
+	a->bytes = sizeof(*c) + c->size;
 }
 
 static void arena_release(struct arena *a)
@@ -91,6 +102,7 @@ static void arena_release(struct arena *a)
 		free(a->head);
 		a->head = n;
 	}
+	a->bytes = 0;
 }
 
 /* ---- a growable window over the inflated stream ---- */
@@ -749,6 +761,64 @@ static int dispatch_varint(struct decoder *d, uint64_t field, uint64_t v, uint64
 /* Caps one length-delimited field: no legitimate message is near this. */
 #define MAX_FIELD_LEN ((uint64_t)1 << 30)
 
+/*
+ * The decoder's memory, checked after every field against a budget of
+ * DECODE_MEMORY_BASE plus DECODE_MEMORY_RATIO times the protobuf bytes
+ * read so far. Real profiles need 2 to 4 times their protobuf; messages of
+ * two bytes (empty or repeated locations, lines, strings) need 10 to 30
+ * times, so a 60 KB gzip profile of 16M copies of one location grew to
+ * 640 MB, and one of a location with 16M empty lines to 2 GB, both within
+ * the inflate bounds (issue 17). protobuf-c's arena counts too, and is
+ * refused before it grows past what is left, since one submessage may be
+ * most of the profile.
+ */
+#define DECODE_MEMORY_BASE ((uint64_t)64 << 20)
+#define DECODE_MEMORY_RATIO 8
+
+static uint64_t decoder_footprint(const struct decoder *d)
+{
+	const struct profile *p = d->p;
+
+	return (uint64_t)p->str_data_alloc +
+	       (uint64_t)p->str_alloc * (sizeof(*p->str_off) + sizeof(*p->str_len)) +
+	       (uint64_t)p->sample_types_alloc * sizeof(*p->sample_types) +
+	       (uint64_t)p->mappings_alloc * sizeof(*p->mappings) +
+	       (uint64_t)p->functions_alloc * sizeof(*p->functions) +
+	       (uint64_t)p->locations_alloc * sizeof(*p->locations) +
+	       (uint64_t)p->lines_alloc * sizeof(*p->lines) +
+	       (uint64_t)p->samples_alloc * (sizeof(*p->loc_off) + sizeof(*p->label_off)) +
+	       (uint64_t)p->locs_alloc * (p->locs ? sizeof(*p->locs) : sizeof(*p->locs16)) +
+	       (uint64_t)p->values_alloc * (p->values64 ? sizeof(*p->values64) : sizeof(*p->values32)) +
+	       (uint64_t)p->labels_alloc * sizeof(*p->labels) +
+	       (uint64_t)p->comments_alloc * sizeof(*p->comments) +
+	       (uint64_t)d->line_fn_alloc * sizeof(*d->line_fn_ids) +
+	       (uint64_t)d->loc_mapping_alloc * sizeof(*d->loc_mapping_ids) +
+	       (uint64_t)d->values_alloc * sizeof(*d->values) +
+	       d->arena.bytes;
+}
+
+/*
+ * One submessage's unpacked form: a Location of 300k lines is already
+ * 16 MiB, and no profile writer emits one of more than a few hundred.
+ */
+#define DECODE_MAX_SUBMESSAGE ((size_t)16 << 20)
+
+static int over_budget(struct decoder *d, uint64_t read, struct strbuf *err)
+{
+	char mem[64], pb[64];
+
+	format_bytes(mem, sizeof(mem), (int64_t)(DECODE_MEMORY_BASE + DECODE_MEMORY_RATIO * read));
+	format_bytes(pb, sizeof(pb), (int64_t)read);
+	return error_set(err, "cannot decode profile '%s': needs more than %s of memory for %s of protobuf, over %d times its size (a degenerate or hostile profile)",
+			 d->name, mem, pb, DECODE_MEMORY_RATIO);
+}
+
+static int submessage_too_big(struct decoder *d, uint64_t field, uint64_t off, struct strbuf *err)
+{
+	return error_set(err, "cannot decode profile '%s': field %" PRIu64 " (%s) at byte %" PRIu64 " needs more than 16 MiB of memory to unpack (a degenerate or hostile profile)",
+			 d->name, field, field_names[field], off);
+}
+
 static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 {
 	for (;;) {
@@ -800,7 +870,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 			break;
 		}
 		case 2: {
-			uint64_t len;
+			uint64_t len, budget, used;
 
 			if (win_need(w, 10, err) < 0)
 				return -1;
@@ -828,8 +898,18 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 			if (!r)
 				return error_set(err, "cannot decode profile '%s': truncated: field %" PRIu64 " at byte %" PRIu64 " needs %" PRIu64 " bytes, %zu left",
 						 d->name, field, off, len, w->end - w->pos);
-			if (dispatch_len(d, field, w->buf + w->pos, (size_t)len, off, err) < 0)
-				return -1;
+			budget = DECODE_MEMORY_BASE + DECODE_MEMORY_RATIO * (w->base + w->pos + len);
+			used = decoder_footprint(d) - d->arena.bytes;
+			d->arena.limit = used >= budget ? 1 :
+					 budget - used < DECODE_MAX_SUBMESSAGE ? (size_t)(budget - used) : DECODE_MAX_SUBMESSAGE;
+			d->arena.over = 0;
+			if (dispatch_len(d, field, w->buf + w->pos, (size_t)len, off, err) < 0) {
+				if (!d->arena.over)
+					return -1;
+				if (d->arena.limit == DECODE_MAX_SUBMESSAGE)
+					return submessage_too_big(d, field, off, err);
+				return over_budget(d, w->base + w->pos + len, err);
+			}
 			w->pos += (size_t)len;
 			break;
 		}
@@ -837,6 +917,8 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 			return error_set(err, "cannot decode profile '%s': not a pprof protobuf (wire type %d at byte %" PRIu64 ")",
 					 d->name, wt, off);
 		}
+		if (decoder_footprint(d) > DECODE_MEMORY_BASE + DECODE_MEMORY_RATIO * (w->base + w->pos))
+			return over_budget(d, w->base + w->pos, err);
 	}
 }
 
