@@ -258,14 +258,17 @@ local function build_series(b, out)
     s.verdict = h.trend
     -- a GC-cycling program's RSS swings by up to a GC cycle (NextGC minus
     -- the live heap) as the runtime grows and scavenges the heap: a rise
-    -- within that, while the live heap after GCs is flat, is no trend
+    -- or a fall within that, while the live heap after GCs is flat, is no
+    -- trend (four samples of a sawtooth can all land on its way down)
     local hs = s.heap
-    if s.verdict == "growing" and hs and hs.key == "heap_profile_inuse" and hs.trend == "plateau" and last.NextGC then
+    if (s.verdict == "growing" or s.verdict == "shrinking") and hs and hs.key == "heap_profile_inuse"
+       and hs.trend == "plateau" and last.NextGC then
       local cycle = last.NextGC - hs.last
-      if cycle > 0 and h.change <= cycle then
+      if cycle > 0 and math.abs(h.change) <= cycle then
+        s.notes[#s.notes + 1] = string.format("the %s %s %s, within one GC cycle (NextGC %s - live heap %s = %s), while the live heap after GCs stayed flat",
+          h.name, s.verdict == "growing" and "rose" or "fell", fmt.bytes(math.abs(h.change)),
+          fmt.bytes(last.NextGC), fmt.bytes(hs.last), fmt.bytes(cycle))
         s.verdict = "plateau"
-        s.notes[#s.notes + 1] = string.format("the %s rose %s, within one GC cycle (NextGC %s - live heap %s = %s), while the live heap after GCs stayed flat",
-          h.name, fmt.bytes(h.change), fmt.bytes(last.NextGC), fmt.bytes(hs.last), fmt.bytes(cycle))
       end
     end
   end
