@@ -1482,7 +1482,8 @@ static void finish_artifact(struct request *r, void *data)
 		fc->silent++;
 	else if (!r->skipped && !r->gave_up && !r->src->cpu)
 		fc->silent = 0;
-	plan_note(fc, r->src->path, r->skipped ? "skipped" : a->status == ARTIFACT_OK ? "fetched" : "failed",
+	plan_note(fc, r->src->path, a->status == ARTIFACT_SKIPPED ? "skipped" :
+		  a->status == ARTIFACT_OK ? "fetched" : "failed",
 		  r->skipped ? r->skip_reason : a->error);
 	fc->emit(fc->c, a, fc->emit_data);
 	strbuf_release(&why);
