@@ -16,6 +16,7 @@
 #include "profile/flame.h"
 #include "profile/owner.h"
 #include "profile/profile.h"
+#include "profile/scan.h"
 #include "profile/re2posix.h"
 #include "base/strbuf.h"
 #include "pbwrite.h"
@@ -247,6 +248,20 @@ static void test_valid(int gz)
 		strbuf_add(&data, raw.buf, raw.len);
 	CHECK(decode(&data, &p, &err, 0) == 0, "valid profile (gzip=%d): %s", gz, strbuf_str(&err));
 	CHECK(p.nr_samples == 4, "4 samples, got %zu", p.nr_samples);
+	{
+		/* the streaming check sees what the decoder sees */
+		struct mem_reader mr = { (const unsigned char *)data.buf, data.len, 0 };
+		struct profile_scan ps;
+
+		CHECK(profile_scan(mem_reader_read, &mr, "valid", &ps, &err) == 0, "scan (gzip=%d): %s", gz,
+		      strbuf_str(&err));
+		CHECK(ps.samples == 4 && ps.labels == 4 && ps.sample_types == p.nr_sample_types &&
+		      ps.strings == p.nr_strings && ps.bytes == raw.len,
+		      "scan: %llu samples, %llu labels, %llu types, %llu strings, %llu bytes",
+		      (unsigned long long)ps.samples, (unsigned long long)ps.labels,
+		      (unsigned long long)ps.sample_types, (unsigned long long)ps.strings,
+		      (unsigned long long)ps.bytes);
+	}
 	CHECK(p.nr_locations == 3 && p.nr_functions == 3 && p.nr_lines == 4, "counts");
 	CHECK(p.nr_labels == 4 && p.labels[0].num == 64, "labels kept");
 	CHECK(!strcmp(profile_str(&p, p.sample_types[0].type), "alloc_space"), "sample type name");
@@ -446,6 +461,33 @@ static void test_hostile(void)
 
 	strbuf_addstr(&raw, "this is not a profile at all\n");
 	expect_error("garbage", &raw, "neither gzip nor pprof protobuf");
+	{
+		/* the streaming check refuses what is not a profile, and truncations */
+		static const char *const pages[] = {
+			"this is not a profile at all\n",
+			"<html><body>/debug/pprof/</body></html>\n",
+			"404 page not found\n",
+		};
+		struct profile_scan ps;
+		size_t j;
+
+		for (j = 0; j < sizeof(pages) / sizeof(pages[0]); j++) {
+			struct mem_reader mr = { (const unsigned char *)pages[j], strlen(pages[j]), 0 };
+
+			CHECK(profile_scan(mem_reader_read, &mr, "page", &ps, &err) < 0,
+			      "scan took '%s' for a profile", pages[j]);
+		}
+		build_profile(&raw, &k);
+		for (j = 1; j < raw.len; j += 1 + j / 8) {
+			struct mem_reader mr = { (const unsigned char *)raw.buf, j, 0 };
+			int r = profile_scan(mem_reader_read, &mr, "cut", &ps, &err);
+
+			/* a cut at a field boundary can still be a profile; inside a field never */
+			CHECK(r < 0 || ps.bytes == j, "scan of %zu of %zu bytes", j, raw.len);
+		}
+		strbuf_reset(&raw);
+		strbuf_addstr(&raw, "this is not a profile at all\n");
+	}
 
 	build_profile(&raw, &k);
 	gzip_buf(&raw, &gz);

@@ -1,5 +1,6 @@
 /*
- * libFuzzer harness: a pprof profile (gzip or raw) through the decoder and
+ * libFuzzer harness: a pprof profile (gzip or raw) through the streaming
+ * check (scan.h), the decoder and
  * what triage top does with it: names, pruning, aggregation, sorting,
  * inline marks, ownership, units. Corpus files are plain profiles (the
  * regression inputs are also CLI test inputs): each is decoded with labels
@@ -13,6 +14,7 @@
 #include "profile/aggregate.h"
 #include "profile/owner.h"
 #include "profile/profile.h"
+#include "profile/scan.h"
 #include "profile/units.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,6 +61,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct profile p;
 	int pass;
 
+	/* collect's streaming check of big profiles reads the same bytes */
+	{
+		struct mem_reader mr = { data, size, 0 };
+		struct profile_scan ps;
+
+		profile_scan(mem_reader_read, &mr, "fuzz", &ps, &err);
+	}
 	/* a slow pattern must not read as a hang: matching gets 50 ms here */
 	profile_prune_budget_ns = 50000000;
 	for (pass = 0; pass < 2; pass++) {

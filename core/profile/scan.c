@@ -1,0 +1,319 @@
+/*
+ * profile_scan(): a pprof Profile walked as a stream (see scan.h). The
+ * field numbers and wire types are profile.proto's:
+ *
+ *	1 sample_type, 2 sample, 3 mapping, 4 location, 5 function,
+ *	11 period_type: messages; 6 string_table: strings;
+ *	7 drop_frames, 8 keep_frames, 9 time_nanos, 10 duration_nanos,
+ *	12 period, 14 default_sample_type: varints; 13 comment: varints,
+ *	packed or not.
+ *	Sample: 1 location_id and 2 value (varints, packed or not), 3 label.
+ */
+#include "profile/scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/satmath.h"
+#include "base/strbuf.h"
+
+struct stream {
+	struct instream in;
+	unsigned char buf[65536];
+	size_t pos, len;
+	uint64_t off;		/* bytes consumed */
+	int eof;
+	struct strbuf *err;
+};
+
+/* Makes at least one byte available: 1, 0 at the end, -1 on error. */
+static int fill(struct stream *s)
+{
+	ssize_t n;
+
+	if (s->pos < s->len)
+		return 1;
+	if (s->eof)
+		return 0;
+	n = instream_read(&s->in, s->buf, sizeof(s->buf), s->err);
+	if (n < 0)
+		return -1;
+	if (!n) {
+		s->eof = 1;
+		return 0;
+	}
+	s->pos = 0;
+	s->len = (size_t)n;
+	return 1;
+}
+
+/* A varint; at_start: the end of input here is a clean end (returns 0). */
+static int get_varint(struct stream *s, uint64_t *v, int at_start)
+{
+	uint64_t x = 0;
+	int shift, r;
+
+	for (shift = 0; shift < 70; shift += 7) {
+		unsigned char b;
+
+		r = fill(s);
+		if (r < 0)
+			return -1;
+		if (!r) {
+			if (at_start && !shift)
+				return 0;
+			return error_set(s->err, "truncated varint at byte %llu", (unsigned long long)s->off);
+		}
+		b = s->buf[s->pos++];
+		s->off++;
+		if (shift == 63 && b > 1)
+			break;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 1;
+		}
+	}
+	return error_set(s->err, "varint longer than 64 bits at byte %llu", (unsigned long long)s->off);
+}
+
+/* Skips n bytes, or copies them to out when out is set. */
+static int take(struct stream *s, uint64_t n, unsigned char *out)
+{
+	while (n) {
+		size_t k;
+		int r = fill(s);
+
+		if (r < 0)
+			return -1;
+		if (!r)
+			return error_set(s->err, "field runs past the end, at byte %llu", (unsigned long long)s->off);
+		k = s->len - s->pos;
+		if (k > n)
+			k = (size_t)n;
+		if (out) {
+			memcpy(out, s->buf + s->pos, k);
+			out += k;
+		}
+		s->pos += k;
+		s->off += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* One varint from a buffer; 0, or -1 if it runs past end or 64 bits. */
+static int buf_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	int shift;
+
+	for (shift = 0; shift < 64 && *p < end; shift += 7) {
+		unsigned char b = *(*p)++;
+
+		if (shift == 63 && b > 1)
+			return -1;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Whether a Label message has a string value (field 2, str), not only a number. */
+static int label_has_str(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end) {
+		uint64_t key, v;
+
+		if (buf_varint(&p, end, &key) < 0)
+			return 0;
+		if ((key & 7) == 0) {
+			if (buf_varint(&p, end, &v) < 0)
+				return 0;
+			if ((key >> 3) == 2 && v)
+				return 1;
+		} else if ((key & 7) == 2) {
+			if (buf_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+				return 0;
+			p += v;
+		} else {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* A Sample message: its first value and its labels; 0, or -1 if malformed. */
+static int scan_sample(const unsigned char *p, size_t len, struct profile_scan *out)
+{
+	const unsigned char *end = p + len;
+	int have_value = 0, sat = 0;
+
+	while (p < end) {
+		uint64_t key, v;
+		unsigned field, wt;
+
+		if (buf_varint(&p, end, &key) < 0)
+			return -1;
+		field = (unsigned)(key >> 3);
+		wt = (unsigned)(key & 7);
+		if (!field || (field == 3 && wt != 2))
+			return -1;
+		if (wt == 1 || wt == 5) {
+			/* an unknown fixed-width field: skipped */
+			if (field <= 3 || (size_t)(end - p) < (wt == 1 ? 8u : 4u))
+				return -1;
+			p += wt == 1 ? 8 : 4;
+		} else if (wt == 0) {
+			if (buf_varint(&p, end, &v) < 0)
+				return -1;
+			if (field == 2 && !have_value++)
+				out->first_value_sum = sat_add64(out->first_value_sum, (int64_t)v, &sat);
+		} else if (wt == 2) {
+			const unsigned char *q;
+
+			if (buf_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+				return -1;
+			q = p;
+			p += v;
+			if (field == 3) {
+				out->labels++;
+				if (label_has_str(q, p))
+					out->str_labels++;
+			} else if (field <= 2) {
+				/* packed varints: each must be whole */
+				while (q < p) {
+					uint64_t x;
+
+					if (buf_varint(&q, p, &x) < 0)
+						return -1;
+					if (field == 2 && !have_value++)
+						out->first_value_sum = sat_add64(out->first_value_sum, (int64_t)x, &sat);
+				}
+			}
+			/* other length-delimited fields are unknown: skipped */
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int profile_scan(byte_reader_fn read, void *ctx, const char *name, struct profile_scan *out,
+		 struct strbuf *err)
+{
+	struct stream *s = calloc(1, sizeof(*s));
+	unsigned char *sample = NULL;
+	int ret = -1, r;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return error_set(err, "%s: out of memory", name);
+	s->err = err;
+	if (instream_init(&s->in, read, ctx, name, 0, err) < 0)
+		goto out;
+	for (;;) {
+		uint64_t key, v, at = s->off;
+		unsigned field, wt;
+
+		r = get_varint(s, &key, 1);
+		if (r < 0)
+			goto out;
+		if (!r)
+			break;
+		field = (unsigned)(key >> 3);
+		wt = (unsigned)(key & 7);
+		switch (field) {
+		case 1: case 2: case 3: case 4: case 5: case 6: case 11:
+			if (wt != 2)
+				goto bad_type;
+			if (get_varint(s, &v, 0) < 0)
+				goto out;
+			if (field == 2) {
+				if (v > PROFILE_SCAN_MAX_SAMPLE) {
+					error_set(err, "%s: a sample of %llu bytes at byte %llu (more than %llu)", name,
+						  (unsigned long long)v, (unsigned long long)at,
+						  (unsigned long long)PROFILE_SCAN_MAX_SAMPLE);
+					goto out;
+				}
+				if (!sample && !(sample = malloc(PROFILE_SCAN_MAX_SAMPLE))) {
+					error_set(err, "%s: out of memory", name);
+					goto out;
+				}
+				if (take(s, v, sample) < 0)
+					goto out;
+				if (scan_sample(sample, (size_t)v, out) < 0) {
+					error_set(err, "%s: malformed sample at byte %llu", name, (unsigned long long)at);
+					goto out;
+				}
+				out->samples++;
+				continue;
+			}
+			if (field == 6 && !out->strings && v) {
+				error_set(err, "%s: the string table does not start with \"\" (byte %llu)", name,
+					  (unsigned long long)at);
+				goto out;
+			}
+			out->sample_types += field == 1;
+			out->strings += field == 6;
+			if (take(s, v, NULL) < 0)
+				goto out;
+			break;
+		case 13:
+			/* comments: packed, or one varint each */
+			if (wt == 2 && (get_varint(s, &v, 0) < 0 || take(s, v, NULL) < 0))
+				goto out;
+			if (wt != 2 && wt != 0)
+				goto bad_type;
+			if (wt == 0 && get_varint(s, &v, 0) < 0)
+				goto out;
+			break;
+		case 7: case 8: case 9: case 10: case 12: case 14:
+			if (wt != 0)
+				goto bad_type;
+			if (get_varint(s, &v, 0) < 0)
+				goto out;
+			if (field == 10)
+				out->duration_nanos = (int64_t)v;
+			break;
+		default:
+			/* unknown fields are skipped, as protobuf decoders (and profile.c) do */
+			if (!field) {
+				error_set(err, "%s: field 0 at byte %llu: not a pprof profile", name,
+					  (unsigned long long)at);
+				goto out;
+			}
+			if (wt == 0) {
+				if (get_varint(s, &v, 0) < 0)
+					goto out;
+			} else if (wt == 1 || wt == 5) {
+				if (take(s, wt == 1 ? 8 : 4, NULL) < 0)
+					goto out;
+			} else if (wt == 2) {
+				if (get_varint(s, &v, 0) < 0 || take(s, v, NULL) < 0)
+					goto out;
+			} else {
+				goto bad_type;
+			}
+		}
+		continue;
+bad_type:
+		error_set(err, "%s: field %u with wire type %u at byte %llu: not a pprof profile", name,
+			  field, wt, (unsigned long long)at);
+		goto out;
+	}
+	if (!out->sample_types) {
+		error_set(err, "%s: no sample type: not a pprof profile", name);
+		goto out;
+	}
+	out->bytes = s->off;
+	ret = 0;
+out:
+	instream_release(&s->in);
+	free(sample);
+	free(s);
+	return ret;
+}
