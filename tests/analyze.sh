@@ -210,10 +210,16 @@ src, dst = tarfile.open(sys.argv[1]), tarfile.open(sys.argv[2], "w:gz")
 for m in src.getmembers():
     data = src.extractfile(m).read()
     if m.name == "manifest.json":
+        # samples/001 one second after samples/000, whenever the bundle was made
+        import datetime
         d = json.loads(data)
+        fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
+        t0 = min(datetime.datetime.strptime(a["start"], fmt) for a in d["artifacts"]
+                 if a["path"].startswith("samples/000/"))
+        one = (t0 + datetime.timedelta(seconds=1)).strftime(fmt)[:-4] + "Z"
         for a in d["artifacts"]:
             if a["path"].startswith("samples/001/"):
-                a["start"] = "2026-11-22T04:52:52.000Z"
+                a["start"] = one
         data = json.dumps(d).encode()
     info = tarfile.TarInfo(m.name); info.size = len(data); info.mode = 0o600
     dst.addfile(info, io.BytesIO(data))

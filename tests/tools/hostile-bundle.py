@@ -33,7 +33,10 @@ def edit(name, data):
             i = data.index(b"\n", data.index(b"goroutine ")) + 1
             return data[:i] + line + b"(0x1)\n" + data[i:]
         if name == "profiles/heap-debug1.txt":
-            i = data.index(b"\n") + 1
+            # above the trailer, where the per-stack text is (bundles of
+            # today's collect keep the trailer only: then at the start)
+            i = data.find(b"# runtime.MemStats")
+            i = i if i >= 0 else data.index(b"\n") + 1
             return data[:i] + line + b"\n" + data[i:]
         if name == "runtime/memstats.json":
             return None
