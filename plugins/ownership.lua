@@ -96,7 +96,8 @@ return {
         if g.created_by then kind, m, v = classify(g.created_by) end
         creators[#creators + 1] = { count = g.count, kind = kind, module = m, version = v,
                                     created_by = g.created_by, top = g.top, state = g.state,
-                                    max_wait_minutes = g.max_wait_minutes }
+                                    max_wait_minutes = g.max_wait_minutes,
+                                    created_by_entry = g.created_by_entry }
       end
       own.goroutine_groups = creators
       -- the largest group whose creator is of this kind ("main", "dependency", ...)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/json.h"
 #include "bundle/vocab.h"
 #include "lua/facts-internal.h"
@@ -17,6 +18,7 @@
 #include "parse/goroutines.h"
 #include "parse/kvfile.h"
 #include "parse/memstats.h"
+#include "profile/profile.h"
 
 /* How many goroutine groups rules see; the rest is counted, not listed. */
 #define MAX_GROUPS 200
@@ -373,6 +375,151 @@ void push_goroutines(lua_State *L, const struct goroutine_dump *d)
 	}
 	lua_setfield(L, -2, "groups");
 	goroutine_groups_release(&g);
+}
+
+/* ---- goroutines from the goroutine profile, when there is no dump -------- */
+
+struct stack_group {
+	uint64_t hash;
+	size_t sample;		/* the first sample with this stack */
+	int64_t count;
+};
+
+static int cmp_stack_group(const void *a, const void *b)
+{
+	const struct stack_group *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->sample < y->sample ? -1 : x->sample > y->sample;
+}
+
+static int cmp_group_count(const void *a, const void *b)
+{
+	const struct stack_group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->sample < y->sample ? -1 : x->sample > y->sample;
+}
+
+static int same_stack(const struct profile *p, size_t a, size_t b)
+{
+	size_t n = p->loc_off[a + 1] - p->loc_off[a], k;
+
+	if (n != p->loc_off[b + 1] - p->loc_off[b])
+		return 0;
+	for (k = 0; k < n; k++)
+		if (profile_loc(p, p->loc_off[a] + k) != profile_loc(p, p->loc_off[b] + k))
+			return 0;
+	return 1;
+}
+
+/* Calls fn for every frame of sample i, leaf first, inlined frames included. */
+static size_t sample_frames(const struct profile *p, size_t i, const char **out, size_t max)
+{
+	size_t k, n = 0;
+
+	for (k = p->loc_off[i]; k < p->loc_off[i + 1]; k++) {
+		const struct profile_location *l = &p->locations[profile_loc(p, k)];
+		uint32_t j;
+
+		for (j = 0; j < l->nr_lines; j++) {
+			const struct profile_line *ln = &p->lines[l->line_off + j];
+			const char *name = ln->function == PROFILE_NONE ? "?" :
+				profile_str(p, p->functions[ln->function].name);
+
+			if (n < max)
+				out[n] = name;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * The "goroutines" fact from the goroutine profile, for bundles whose
+ * goroutine?debug=2 dump was skipped (collect takes it only up to
+ * --goroutine-dump-max goroutines, issue 13): the same shape as from the
+ * dump, with what the profile lacks left out. Its stacks are already
+ * counted per stack; there are no states or wait times, and no creator,
+ * so a group's created_by is the goroutine's entry function (the
+ * outermost frame below runtime.goexit), which created_by_entry says.
+ */
+void push_goroutines_from_profile(lua_State *L, const struct profile *p)
+{
+	struct stack_group *g = xcalloc(p->nr_samples ? p->nr_samples : 1, sizeof(*g));
+	const char *frames[MAX_GROUP_FRAMES + 64];
+	size_t i, j, nr = 0;
+	int64_t total = 0;
+
+	for (i = 0; i < p->nr_samples; i++) {
+		uint64_t h = FNV1A64_INIT;
+		size_t k;
+
+		for (k = p->loc_off[i]; k < p->loc_off[i + 1]; k++)
+			h = fnv1a64_word(h, profile_loc(p, k));
+		g[i].hash = h;
+		g[i].sample = i;
+		g[i].count = p->nr_values ? profile_value(p, i, 0) : 0;
+		if (g[i].count < 0)
+			g[i].count = 0;
+	}
+	/* samples that differ only by labels are one stack */
+	qsort(g, p->nr_samples, sizeof(*g), cmp_stack_group);
+	for (i = 0; i < p->nr_samples; i++) {
+		if (nr && g[nr - 1].hash == g[i].hash && same_stack(p, g[nr - 1].sample, g[i].sample)) {
+			g[nr - 1].count += g[i].count;
+			continue;
+		}
+		g[nr++] = g[i];
+	}
+	qsort(g, nr, sizeof(*g), cmp_group_count);
+	for (i = 0; i < nr; i++)
+		total += g[i].count;
+
+	lua_newtable(L);
+	tbl_set_int(L, "count", total);
+	tbl_set_bool(L, "truncated", 0);
+	tbl_set_int(L, "nr_groups", (int64_t)nr);
+	tbl_set_str(L, "source", "goroutine profile");
+	lua_newtable(L);
+	lua_setfield(L, -2, "by_state");
+	lua_createtable(L, (int)(nr < MAX_GROUPS ? nr : MAX_GROUPS), 0);
+	for (i = 0; i < nr && i < MAX_GROUPS; i++) {
+		size_t n = sample_frames(p, g[i].sample, frames, sizeof(frames) / sizeof(frames[0]));
+		size_t shown = n < sizeof(frames) / sizeof(frames[0]) ? n : sizeof(frames) / sizeof(frames[0]);
+		const char *entry = NULL;
+
+		/* the outermost frame the goroutine started in, below runtime.goexit */
+		for (j = shown; j-- > 0;) {
+			if (strcmp(frames[j], "runtime.goexit")) {
+				entry = frames[j];
+				break;
+			}
+		}
+		lua_newtable(L);
+		tbl_set_int(L, "count", g[i].count);
+		tbl_set_str(L, "state", "");
+		tbl_set_int(L, "min_wait_minutes", 0);
+		tbl_set_int(L, "max_wait_minutes", 0);
+		tbl_set_int(L, "locked", 0);
+		if (shown)
+			tbl_set_str(L, "top", frames[0]);
+		if (entry) {
+			tbl_set_str(L, "created_by", entry);
+			tbl_set_bool(L, "created_by_entry", 1);
+		}
+		lua_createtable(L, (int)(shown < MAX_GROUP_FRAMES ? shown : MAX_GROUP_FRAMES), 0);
+		for (j = 0; j < shown && j < MAX_GROUP_FRAMES; j++) {
+			lua_pushstring(L, frames[j]);
+			lua_rawseti(L, -2, (lua_Integer)j + 1);
+		}
+		lua_setfield(L, -2, "frames");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "groups");
+	free(g);
 }
 
 /* "go1.19.8" -> {major=1, minor=19, patch=8} */

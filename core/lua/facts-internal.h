@@ -34,6 +34,9 @@ int push_cgroup(lua_State *L, const struct bundle *b, const char *prefix, int ve
 /* The cgroup version the bundle's files are from (0: none); pushes cgroup_info (or nil) when push_info. */
 int cgroup_version(const struct bundle *b, lua_State *L, int push_info, struct strbuf *why);
 void push_goroutines(lua_State *L, const struct goroutine_dump *d);
+struct profile;
+/* The same fact from the goroutine profile, when the dump was not taken. */
+void push_goroutines_from_profile(lua_State *L, const struct profile *p);
 void push_go_version(lua_State *L, const char *v);
 void push_environ(lua_State *L, const struct bundle_file *f);
 /* b.mappings from proc/smaps (facts-smaps.c). */

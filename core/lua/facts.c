@@ -16,6 +16,7 @@
 #include "lua/json.h"
 #include "lua/profile-lib.h"
 #include "parse/goroutines.h"
+#include "profile/profile.h"
 #include "parse/kernel.h"
 #include "parse/kvfile.h"
 #include "parse/mapsfile.h"
@@ -253,12 +254,40 @@ static int fact_env(lua_State *L, const struct fact_ctx *c, const struct bundle_
 	return 0;
 }
 
+/*
+ * The goroutine?debug=2 dump, else (collect skips it above a goroutine
+ * count) the goroutine profile: fewer details, the same groups.
+ */
 static int fact_goroutines(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
 			   struct strbuf *why)
 {
 	struct goroutine_dump d;
+	struct strbuf path = STRBUF_INIT, e = STRBUF_INIT;
 
-	(void)c;
+	strbuf_addf(&path, "%s%s", c->prefix, ART_GOROUTINE_DEBUG2);
+	f = fact_artifact(c->b, path.buf, why);
+	if (!f) {
+		struct profile_options opt = { 0, 1 };
+		struct profile p;
+		int ret = -1;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", c->prefix, ART_PROFILE_GOROUTINE);
+		f = fact_artifact(c->b, path.buf, &e);
+		profile_init(&p);
+		if (f && profile_read_mem(&p, f->data, f->len, path.buf, &opt, &e) == 0) {
+			push_goroutines_from_profile(L, &p);
+			ret = 0;
+		} else {
+			strbuf_addf(why, "; %s", e.buf);
+		}
+		profile_release(&p);
+		strbuf_release(&path);
+		strbuf_release(&e);
+		return ret;
+	}
+	strbuf_release(&path);
+	strbuf_release(&e);
 	goroutine_dump_init(&d);
 	if (goroutines_parse(&d, (const char *)f->data, f->len, why) < 0) {
 		goroutine_dump_release(&d);
@@ -311,7 +340,7 @@ static const struct fact_source fact_sources[] = {
 	{ "host", NULL, fact_host, FACT_MAIN },
 	{ "buildinfo", ART_BUILDINFO_JSON, fact_buildinfo, FACT_MAIN },
 	{ "env", ART_PROC_ENVIRON, fact_env, FACT_MAIN },
-	{ "goroutines", ART_GOROUTINE_DEBUG2, fact_goroutines, FACT_MAIN },
+	{ "goroutines", NULL, fact_goroutines, FACT_MAIN },
 	{ "cgroup_procs", ART_CGROUP_PROCS, fact_cgroup_procs, FACT_MAIN },
 	{ "mappings", ART_PROC_SMAPS, fact_mappings, FACT_MAIN | FACT_BASE },
 };

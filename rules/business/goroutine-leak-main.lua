@@ -18,11 +18,22 @@ return {
                                              total, worst and worst.count or 0) } }
       return
     end
-    local ev = {
-      string.format("%s of %s goroutines share this stack, state '%s', waiting up to %d minutes",
-                    fmt.count(worst.count), fmt.count(total), worst.state, worst.max_wait_minutes),
-      "created by " .. tostring(worst.created_by),
-    }
+    local ev
+    if b.goroutines.source == "goroutine profile" then
+      -- collect skipped the dump (a stop-the-world above its goroutine limit):
+      -- the profile counts stacks but has no states, waits or creators
+      ev = {
+        string.format("%s of %s goroutines share this stack (from the goroutine profile: no states or wait times; the goroutine dump was not taken)",
+                      fmt.count(worst.count), fmt.count(total)),
+        "started in " .. tostring(worst.created_by) .. (worst.created_by_entry and " (their entry function: the profile names no creator)" or ""),
+      }
+    else
+      ev = {
+        string.format("%s of %s goroutines share this stack, state '%s', waiting up to %d minutes",
+                      fmt.count(worst.count), fmt.count(total), worst.state, worst.max_wait_minutes),
+        "created by " .. tostring(worst.created_by),
+      }
+    end
     -- the goroutine count over the samples: a pile that grows is a leak, one that stays is a pool
     local gs = b.growth and b.growth.series
     local g = gs and gs.metrics and gs.metrics.goroutines
@@ -36,7 +47,8 @@ return {
       -- the bytes they hold: their stacks, as the ledger attributes them
       claims = { "stacks.group:" .. tostring(worst.created_by) },
       confidence = worst.max_wait_minutes > 0 and 0.85 or 0.65,
-      title = string.format("%s goroutines wait in %s, created by %s", fmt.count(worst.count), worst.top or "?", worst.created_by),
+      title = string.format("%s goroutines wait in %s, %s %s", fmt.count(worst.count), worst.top or "?",
+                            worst.created_by_entry and "started in" or "created by", worst.created_by),
       summary = "One stack repeated many times, all started from the same place in the service, is the signature of goroutines that never exit. Their stacks, and everything they reference, stay alive.",
       evidence = ev,
       advice = { "make every goroutine started by " .. tostring(worst.created_by) .. " exit: cancel its context, close the channel it waits on, or add a timeout" },
