@@ -30,7 +30,7 @@
 #define PPROF_DEFAULT_CPU_SECONDS 10
 #define PPROF_DEFAULT_TIMEOUT_MS 10000L
 /*
- * goroutine?debug=2 stops the world while it formats every stack: about
+ * goroutine?debug=2 stops the world while it formats every stack: 5 to
  * 20 ms per thousand goroutines on a small host (tests/bench-collect.sh),
  * so above this many it is skipped and the goroutine profile stands in.
  */
