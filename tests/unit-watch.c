@@ -19,6 +19,7 @@
 
 #include "base/strbuf.h"
 #include "watch/watch.h"
+#include "base/strlist.h"
 #include "check.h"
 
 #define MIB (1024LL * 1024)
@@ -401,16 +402,20 @@ static void test_pick(const char *tmpdir)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, newest = STRBUF_INIT, base = STRBUF_INIT;
 	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+	struct strlist between = STRLIST_INIT;
 	FILE *f, *out;
 
 	strbuf_addf(&dir, "%s/pick", tmpdir);
 	mkdir(dir.buf, 0700);
-	CHECK(watch_dir_pick(dir.buf, &newest, &base, NULL, &err) < 0, "an empty directory picked");
+	CHECK(watch_dir_pick(dir.buf, &newest, &base, NULL, NULL, &err) < 0, "an empty directory picked");
 	strbuf_addf(&path, "%s/my-svc-1-20261202T010000.000Z-threshold70.tgz", dir.buf);
 	write_file(path.buf, 10, 1000);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/my-svc-2-20261202T010100.000Z-threshold70.tgz", dir.buf);
 	write_file(path.buf, 10, 2000);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/my-svc-2-20261202T010103.000Z-threshold85.tgz", dir.buf);
+	write_file(path.buf, 10, 2500);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/my-svc-2-20261202T010105.000Z-threshold95.tgz", dir.buf);
 	write_file(path.buf, 10, 3000);
@@ -429,14 +434,17 @@ static void test_pick(const char *tmpdir)
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/listing.txt", tmpdir);
 	out = fopen(path.buf, "w");
-	CHECK_INT(watch_dir_pick(dir.buf, &newest, &base, out, &err), 0);
+	CHECK_INT(watch_dir_pick(dir.buf, &newest, &base, &between, out, &err), 0);
 	if (out)
 		fclose(out);
 	CHECK(str_ends_with(newest.buf, "/my-svc-2-20261202T010105.000Z-threshold95.tgz"), "newest %s", newest.buf);
 	/* the first of the same process, not of the one before the restart */
 	CHECK(str_ends_with(strbuf_str(&base), "/my-svc-2-20261202T010100.000Z-threshold70.tgz"), "base %s", strbuf_str(&base));
+	/* and the ones of that process in between join the series */
+	CHECK(between.nr == 1 && str_ends_with(between.items[0], "/my-svc-2-20261202T010103.000Z-threshold85.tgz"),
+	      "between: %zu", between.nr);
 	CHECK_INT(strbuf_read_file(&text, path.buf, 65536), 0);
-	CHECK(strstr(strbuf_str(&text), "3 bundles, oldest first") != NULL, "listing: %s", strbuf_str(&text));
+	CHECK(strstr(strbuf_str(&text), "4 bundles, oldest first") != NULL, "listing: %s", strbuf_str(&text));
 	CHECK(strstr(strbuf_str(&text), "threshold95.tgz  10 B  threshold95 at 95.0% of the limit\n") != NULL,
 	      "listing: %s", strbuf_str(&text));
 	CHECK(strstr(strbuf_str(&text), "kill: oom-kill of pid 2 at 2026-12-02T01:01:06.000Z, 1.0 s after my-svc-2-") != NULL,
@@ -447,6 +455,7 @@ static void test_pick(const char *tmpdir)
 	strbuf_release(&base);
 	strbuf_release(&err);
 	strbuf_release(&text);
+	strlist_release(&between);
 }
 
 static void test_kmsg(void)

@@ -167,6 +167,18 @@ fi
 	grep -q "main.hoardReports" "$W/analyze-dir.out" && grep -qE "main.hoardReports grew by|HeapInuse changed by|working set grew by" "$W/analyze-dir.out" &&
 	ok "analyze DIR lists the climb and the kill, and shows main.hoardReports growing" ||
 	fail "analyze DIR: rc $arc $(cat "$W/analyze-dir.err") $(grep -A12 'business-heap-main-module' "$W/analyze-dir.out")"
+# every bundle of the process is a point of the one series, not only the first and the last
+nb=$(ls "$W/one" | grep -c -- "-$GPID-.*\.tgz$")
+"$TRIAGE" analyze --format json "$W/one" 2>/dev/null > "$W/analyze-dir.json"
+rows=$(python3 -c 'import json, sys; g = json.load(open(sys.argv[1])).get("growth") or {}; print(len(g.get("rows") or []))' "$W/analyze-dir.json")
+if [ "$nb" -ge 3 ]; then
+	grep -q "with $((nb - 2)) bundles\? in between as one series" "$W/analyze-dir.err" && [ "${rows:-0}" -ge "$nb" ] &&
+		ok "analyze DIR: all $nb bundles of pid $GPID in the series ($rows points)" ||
+		fail "analyze DIR: $nb bundles of pid $GPID, series of $rows points: $(tail -1 "$W/analyze-dir.err")"
+else
+	[ "${rows:-0}" -ge "$nb" ] && ok "analyze DIR: both bundles of pid $GPID in the series ($rows points)" ||
+		fail "analyze DIR: $nb bundles, series of $rows points"
+fi
 no_temporaries "$W/one" "one"
 
 # 2. a supervisor restarts the service in the same cgroup; watch follows it

@@ -18,6 +18,7 @@
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "report/report.h"
+#include "base/strlist.h"
 #include "watch/watch.h"
 
 const char usage_analyze[] =
@@ -64,8 +65,8 @@ const char usage_analyze[] =
 	"memory, instructions or time (the analysis is incomplete), 3 internal error.\n"
 	"\n"
 	"DIR is a directory of bundles from triage watch: the bundles are listed on\n"
-	"stderr and the newest is analyzed, against the first bundle of the same\n"
-	"process as --base unless one is given.\n";
+	"stderr and the newest is analyzed, with every earlier bundle of the same\n"
+	"process as its series (the first of them as --base unless one is given).\n";
 
 /*
  * Colour only for a person at a terminal. NO_COLOR follows no-color.org:
@@ -138,6 +139,7 @@ int cmd_analyze(int argc, char **argv)
 	struct fleet_options fo = { 0 };
 	struct report r;
 	struct strbuf err = STRBUF_INIT, picked = STRBUF_INIT, picked_base = STRBUF_INIT;
+	struct strlist between = STRLIST_INIT;
 	const struct report_format *format = report_format_list();	/* the default, text */
 	const char **dirs = NULL, *output = NULL, *file;
 	size_t nr_dirs = 0;
@@ -252,15 +254,24 @@ int cmd_analyze(int argc, char **argv)
 	 * the same process as its base, which joins the growth series.
 	 */
 	if (is_dir(file)) {
-		if (watch_dir_pick(file, &picked, &picked_base, stderr, &err) < 0) {
+		if (watch_dir_pick(file, &picked, &picked_base, &between, stderr, &err) < 0) {
 			fprintf(stderr, "triage analyze: %s\n", err.buf);
 			goto out;
 		}
 		file = picked.buf;
 		if (!o.base_bundle && picked_base.len)
 			o.base_bundle = picked_base.buf;
-		fprintf(stderr, "triage analyze: analyzing the newest, %s%s%s\n", file,
+		/* every bundle of the process between its first and the newest: one climb */
+		if (!o.nr_more_bundles && between.nr) {
+			o.more_bundles = (const char *const *)between.items;
+			o.nr_more_bundles = between.nr;
+		}
+		fprintf(stderr, "triage analyze: analyzing the newest, %s%s%s", file,
 			o.base_bundle ? ", against " : "", o.base_bundle ? o.base_bundle : "");
+		if (between.nr)
+			fprintf(stderr, ", with %zu bundle%s in between as one series", between.nr,
+				between.nr == 1 ? "" : "s");
+		fputc('\n', stderr);
 	}
 	analyze_options_add_default_dirs(&o, dirs, nr_dirs);
 	if (analyze_bundle(file, &o, &r, &err) < 0) {
@@ -319,5 +330,6 @@ out:
 	strbuf_release(&err);
 	strbuf_release(&picked);
 	strbuf_release(&picked_base);
+	strlist_release(&between);
 	return ret;
 }

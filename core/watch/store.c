@@ -331,8 +331,8 @@ print:
 	strbuf_release(&text);
 }
 
-int watch_dir_pick(const char *dir, struct strbuf *newest, struct strbuf *base, FILE *out,
-		   struct strbuf *err)
+int watch_dir_pick(const char *dir, struct strbuf *newest, struct strbuf *base,
+		   struct strlist *between, FILE *out, struct strbuf *err)
 {
 	struct watch_bundle_list l;
 	size_t i, n;
@@ -353,10 +353,12 @@ int watch_dir_pick(const char *dir, struct strbuf *newest, struct strbuf *base, 
 	/* the first bundle of the same process shows what grew on the way to the newest */
 	n = incarnation_len(newest->buf);
 	for (i = 0; n && i + 1 < l.nr; i++) {
-		if (incarnation_len(l.items[i].path) == n && !strncmp(l.items[i].path, newest->buf, n)) {
+		if (incarnation_len(l.items[i].path) != n || strncmp(l.items[i].path, newest->buf, n))
+			continue;
+		if (!base->len)
 			strbuf_addstr(base, l.items[i].path);
-			break;
-		}
+		else if (between)
+			strlist_add(between, l.items[i].path);
 	}
 	ret = 0;
 out:

@@ -198,13 +198,16 @@ void watch_bundle_list_release(struct watch_bundle_list *l);
 int watch_list_bundles(const char *dir, struct watch_bundle_list *l, struct strbuf *err);
 /* Whether dir holds an events.jsonl: a directory triage watch wrote. */
 int watch_is_dir(const char *dir);
+struct strlist;
 /*
  * For triage analyze DIR: lists the bundles to out (NULL: silent), sets
- * newest, and base to the oldest bundle of the same process (NAME-PID) when
- * there is an older one. -1 with err when dir has no bundles.
+ * newest, base to the oldest bundle of the same process (NAME-PID) when
+ * there is an older one, and adds to between (may be NULL) the bundles of
+ * that process between the two, oldest first: with them the analysis sees
+ * the whole climb as one series. -1 with err when dir has no bundles.
  */
-int watch_dir_pick(const char *dir, struct strbuf *newest, struct strbuf *base, FILE *out,
-		   struct strbuf *err);
+int watch_dir_pick(const char *dir, struct strbuf *newest, struct strbuf *base,
+		   struct strlist *between, FILE *out, struct strbuf *err);
 /* DIR/NAME-PID-YYYYMMDDTHHMMSS.mmmZ-TRIGGER.tgz */
 void watch_bundle_name(struct strbuf *out, const char *dir, const char *exe, pid_t pid,
 		       int64_t real_ms, const char *trigger);
