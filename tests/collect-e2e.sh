@@ -193,6 +193,15 @@ print(d["facts"].get("goroutines"), bool(f and any("from the goroutine profile" 
 "$TRIAGE" collect -q --cpu-seconds 0 --force -o "$W/many-force.tgz" "$TPID" > /dev/null 2>&1 || fail "many: collect --force"
 [ "$(manifest_status "$W/many-force.tgz" profiles/goroutine-debug2.txt | cut -d' ' -f1)" = ok ] &&
 	ok "many: --force takes the dump" || fail "many: --force: $(manifest_status "$W/many-force.tgz" profiles/goroutine-debug2.txt)"
+# a deadline shorter than the CPU seconds: the profile is cut to fit, and the
+# manifest says how many seconds it really covers
+"$TRIAGE" collect -q --cpu-seconds 10 --deadline 5 -o "$W/short.tgz" "$TPID" > /dev/null 2>&1 || fail "short: collect"
+s=$(python3 -c 'import json, sys, tarfile
+m = json.load(tarfile.open(sys.argv[1]).extractfile("manifest.json"))["collection"]
+print(m["cpu_seconds"], m["cpu_seconds_profiled"])' "$W/short.tgz")
+[ "${s%% *}" = 10 ] && [ "${s##* }" -ge 1 ] && [ "${s##* }" -le 4 ] &&
+	ok "deadline 5 s: CPU profile asked 10 s, covers ${s##* } s, and the manifest says so" ||
+	fail "deadline: cpu_seconds / cpu_seconds_profiled = $s"
 # near the limit (here: a threshold of 1% of the 1 GiB cgroup, so it holds on
 # any machine) the CPU profile and the text dumps are skipped, and said so
 "$TRIAGE" collect -q --cpu-seconds 1 --near-limit 1 -o "$W/near.tgz" "$TPID" > "$W/near.out" 2>&1 || fail "near: collect"
