@@ -253,7 +253,7 @@ static void test_valid(int gz)
 		struct mem_reader mr = { (const unsigned char *)data.buf, data.len, 0 };
 		struct profile_scan ps;
 
-		CHECK(profile_scan(mem_reader_read, &mr, "valid", &ps, &err) == 0, "scan (gzip=%d): %s", gz,
+		CHECK(profile_scan(mem_reader_read, &mr, "valid", 0, &ps, &err) == 0, "scan (gzip=%d): %s", gz,
 		      strbuf_str(&err));
 		CHECK(ps.samples == 4 && ps.labels == 4 && ps.sample_types == p.nr_sample_types &&
 		      ps.strings == p.nr_strings && ps.bytes == raw.len,
@@ -474,13 +474,13 @@ static void test_hostile(void)
 		for (j = 0; j < sizeof(pages) / sizeof(pages[0]); j++) {
 			struct mem_reader mr = { (const unsigned char *)pages[j], strlen(pages[j]), 0 };
 
-			CHECK(profile_scan(mem_reader_read, &mr, "page", &ps, &err) < 0,
+			CHECK(profile_scan(mem_reader_read, &mr, "page", 0, &ps, &err) < 0,
 			      "scan took '%s' for a profile", pages[j]);
 		}
 		build_profile(&raw, &k);
 		for (j = 1; j < raw.len; j += 1 + j / 8) {
 			struct mem_reader mr = { (const unsigned char *)raw.buf, j, 0 };
-			int r = profile_scan(mem_reader_read, &mr, "cut", &ps, &err);
+			int r = profile_scan(mem_reader_read, &mr, "cut", 0, &ps, &err);
 
 			/* a cut at a field boundary can still be a profile; inside a field never */
 			CHECK(r < 0 || ps.bytes == j, "scan of %zu of %zu bytes", j, raw.len);

@@ -1331,7 +1331,7 @@ static int scan_big_profile(struct fetch_ctx *fc, struct request *r, int *has_la
 	struct artifact_reader rd = { r->c, r->a, 0 };
 	struct profile_scan ps;
 
-	if (profile_scan(artifact_reader_read, &rd, r->a->path, &ps, why) < 0)
+	if (profile_scan(artifact_reader_read, &rd, r->a->path, 0, &ps, why) < 0)
 		return -1;
 	*has_labels = ps.str_labels > 0;
 	if (!strcmp(r->src->path, ART_PROFILE_HEAP))

@@ -202,18 +202,19 @@ static int scan_sample(const unsigned char *p, size_t len, struct profile_scan *
 	return 0;
 }
 
-int profile_scan(byte_reader_fn read, void *ctx, const char *name, struct profile_scan *out,
-		 struct strbuf *err)
+int profile_scan(byte_reader_fn read, void *ctx, const char *name, uint64_t max_out,
+		 struct profile_scan *out, struct strbuf *err)
 {
 	struct stream *s = calloc(1, sizeof(*s));
 	unsigned char *sample = NULL;
+	size_t sample_alloc = 0;
 	int ret = -1, r;
 
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return error_set(err, "%s: out of memory", name);
 	s->err = err;
-	if (instream_init(&s->in, read, ctx, name, 0, err) < 0)
+	if (instream_init(&s->in, read, ctx, name, max_out, err) < 0)
 		goto out;
 	for (;;) {
 		uint64_t key, v, at = s->off;
@@ -239,9 +240,17 @@ int profile_scan(byte_reader_fn read, void *ctx, const char *name, struct profil
 						  (unsigned long long)PROFILE_SCAN_MAX_SAMPLE);
 					goto out;
 				}
-				if (!sample && !(sample = malloc(PROFILE_SCAN_MAX_SAMPLE))) {
-					error_set(err, "%s: out of memory", name);
-					goto out;
+				/* as big as the largest sample so far: most are tens of bytes */
+				if (v > sample_alloc || !sample) {
+					size_t want = v < 4096 ? 4096 : (size_t)v;
+					unsigned char *grown = realloc(sample, want);
+
+					if (!grown) {
+						error_set(err, "%s: out of memory", name);
+						goto out;
+					}
+					sample = grown;
+					sample_alloc = want;
 				}
 				if (take(s, v, sample) < 0)
 					goto out;

@@ -33,10 +33,10 @@ struct profile_scan {
 
 /*
  * Reads a gzip-compressed or raw profile from read (inflate.h's reader,
- * with its decompression bounds) and fills out. 0, or -1 with err naming
- * the byte and the problem.
+ * with its decompression bounds; max_out replaces them when not 0) and
+ * fills out. 0, or -1 with err naming the byte and the problem.
  */
-int profile_scan(byte_reader_fn read, void *ctx, const char *name, struct profile_scan *out,
-		 struct strbuf *err);
+int profile_scan(byte_reader_fn read, void *ctx, const char *name, uint64_t max_out,
+		 struct profile_scan *out, struct strbuf *err);
 
 #endif
