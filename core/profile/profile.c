@@ -266,6 +266,13 @@ struct decoder {
 	/* one sample's values, before they are stored */
 	int64_t *values;
 	size_t values_alloc;
+	/*
+	 * decoder_footprint() (less the arena) as of the last check: summing
+	 * it after every field was 10% of decoding a big profile, so it is
+	 * recomputed every BUDGET_CHECK_EVERY fields and after any large one.
+	 */
+	uint64_t used;
+	unsigned since_check;
 };
 
 static int decode_value_type(struct decoder *d, const unsigned char *data, size_t len,
@@ -819,6 +826,11 @@ static int submessage_too_big(struct decoder *d, uint64_t field, uint64_t off, s
 			 d->name, field, field_names[field], off);
 }
 
+/* Fields between two looks at the decoder's memory (each field adds little). */
+#define BUDGET_CHECK_EVERY 256
+/* A field this long is checked at once: it alone may add much. */
+#define BUDGET_CHECK_LEN 4096
+
 static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 {
 	for (;;) {
@@ -898,11 +910,22 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 			if (!r)
 				return error_set(err, "cannot decode profile '%s': truncated: field %" PRIu64 " at byte %" PRIu64 " needs %" PRIu64 " bytes, %zu left",
 						 d->name, field, off, len, w->end - w->pos);
-			budget = DECODE_MEMORY_BASE + DECODE_MEMORY_RATIO * (w->base + w->pos + len);
-			used = decoder_footprint(d) - d->arena.bytes;
-			d->arena.limit = used >= budget ? 1 :
-					 budget - used < DECODE_MAX_SUBMESSAGE ? (size_t)(budget - used) : DECODE_MAX_SUBMESSAGE;
 			d->arena.over = 0;
+			/*
+			 * samples are walked by hand (only their labels use the arena,
+			 * a few bytes each): the periodic check covers their growth
+			 */
+			if (field == 2) {
+				d->arena.limit = DECODE_MAX_SUBMESSAGE;
+			} else {
+				budget = DECODE_MEMORY_BASE + DECODE_MEMORY_RATIO * (w->base + w->pos + len);
+				if (!d->since_check || len >= BUDGET_CHECK_LEN)
+					d->used = decoder_footprint(d) - d->arena.bytes;
+				used = d->used;
+				d->arena.limit = used >= budget ? 1 :
+						 budget - used < DECODE_MAX_SUBMESSAGE ? (size_t)(budget - used) :
+						 DECODE_MAX_SUBMESSAGE;
+			}
 			if (dispatch_len(d, field, w->buf + w->pos, (size_t)len, off, err) < 0) {
 				if (!d->arena.over)
 					return -1;
@@ -917,8 +940,11 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 			return error_set(err, "cannot decode profile '%s': not a pprof protobuf (wire type %d at byte %" PRIu64 ")",
 					 d->name, wt, off);
 		}
-		if (decoder_footprint(d) > DECODE_MEMORY_BASE + DECODE_MEMORY_RATIO * (w->base + w->pos))
-			return over_budget(d, w->base + w->pos, err);
+		if (++d->since_check >= BUDGET_CHECK_EVERY || w->base + w->pos - off >= BUDGET_CHECK_LEN) {
+			d->since_check = 0;
+			if (decoder_footprint(d) > DECODE_MEMORY_BASE + DECODE_MEMORY_RATIO * (w->base + w->pos))
+				return over_budget(d, w->base + w->pos, err);
+		}
 	}
 }
 
