@@ -1,4 +1,5 @@
 #include "collect/bundle-write.h"
+#include "base/hex.h"
 #include "base/io.h"
 
 #include <archive.h>
@@ -16,12 +17,10 @@
 void sha256_hex(const void *data, size_t len, char hex[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 
 	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (i = 0; i < n && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[64] = '\0';
+	hex_encode(md, n < 32 ? n : 32, hex);
 }
 
 void format_utc_ms(char *buf, size_t len, int64_t ms)
@@ -136,30 +135,6 @@ const char *artifact_status_name(enum artifact_status s)
 	}
 }
 
-/* The digest of an unsealed artifact that spilled to a file of its own. */
-static void artifact_sha256_hex(const struct collection *c, const struct artifact *a, char hex[65])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char buf[65536], d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
-	uint64_t off = 0;
-	ssize_t got;
-
-	hex[0] = '\0';
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		goto out;
-	while ((got = artifact_pread(c, a, buf, sizeof(buf), off)) > 0) {
-		EVP_DigestUpdate(md, buf, (size_t)got);
-		off += (uint64_t)got;
-	}
-	EVP_DigestFinal_ex(md, d, &n);
-	for (i = 0; i < n && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	hex[64] = '\0';
-out:
-	EVP_MD_CTX_free(md);
-}
-
 static json_object *artifacts_json(const struct collection *c)
 {
 	json_object *arr = json_object_new_array();
@@ -170,12 +145,7 @@ static json_object *artifacts_json(const struct collection *c)
 		json_object *o = json_object_new_object();
 		char hex[65], when[40];
 
-		if (a->spool_off >= 0)
-			memcpy(hex, a->sha256, sizeof(hex));
-		else if (a->spill_fd >= 0)
-			artifact_sha256_hex(c, a, hex);
-		else
-			sha256_hex(a->data.buf ? a->data.buf : "", a->data.len, hex);
+		artifact_sha256_hex(c, a, hex);
 		format_utc_ms(when, sizeof(when), a->start_ms);
 		json_object_object_add(o, MF_ART_PATH, json_object_new_string(a->path));
 		json_object_object_add(o, MF_ART_SOURCE, json_object_new_string(a->source));

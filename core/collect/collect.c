@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "base/hex.h"
 #include "base/io.h"
 
 #define DEFAULT_MAX_ARTIFACT ((uint64_t)256 << 20)
@@ -166,7 +167,7 @@ int collection_seal(struct collection *c, struct artifact *a, struct strbuf *err
 {
 	EVP_MD_CTX *md = NULL;
 	unsigned char buf[COPY_CHUNK], digest[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0, i;
+	unsigned int dlen = 0;
 	uint64_t size, off = 0;
 	int ret = -1;
 
@@ -195,9 +196,7 @@ int collection_seal(struct collection *c, struct artifact *a, struct strbuf *err
 		off += (uint64_t)n;
 	}
 	EVP_DigestFinal_ex(md, digest, &dlen);
-	for (i = 0; i < dlen && i < 32; i++)
-		snprintf(a->sha256 + 2 * i, 3, "%02x", digest[i]);
-	a->sha256[64] = '\0';
+	hex_encode(digest, dlen < 32 ? dlen : 32, a->sha256);
 	a->spool_off = (int64_t)c->spool_len;
 	a->size = size;
 	c->spool_len += size;
@@ -210,6 +209,32 @@ int collection_seal(struct collection *c, struct artifact *a, struct strbuf *err
 out:
 	EVP_MD_CTX_free(md);
 	return ret;
+}
+
+void artifact_sha256_hex(const struct collection *c, const struct artifact *a, char hex[65])
+{
+	EVP_MD_CTX *md;
+	unsigned char buf[COPY_CHUNK], digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	uint64_t off = 0;
+	ssize_t got;
+
+	if (a->spool_off >= 0) {
+		memcpy(hex, a->sha256, 65);
+		return;
+	}
+	hex[0] = '\0';
+	md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		goto out;
+	while ((got = artifact_pread(c, a, buf, sizeof(buf), off)) > 0) {
+		EVP_DigestUpdate(md, buf, (size_t)got);
+		off += (uint64_t)got;
+	}
+	EVP_DigestFinal_ex(md, digest, &dlen);
+	hex_encode(digest, dlen < 32 ? dlen : 32, hex);
+out:
+	EVP_MD_CTX_free(md);
 }
 
 int collection_seal_all(struct collection *c, struct strbuf *err)

@@ -89,6 +89,8 @@ uint64_t artifact_size(const struct artifact *a);
  * cannot be written; the bytes then stay where they were.
  */
 int collection_seal(struct collection *c, struct artifact *a, struct strbuf *err);
+/* The lower-case hex SHA-256 of the artifact's bytes, wherever they are ("" if it cannot tell). */
+void artifact_sha256_hex(const struct collection *c, const struct artifact *a, char hex[65]);
 /* Seals every artifact of c; the first failure is in err. */
 int collection_seal_all(struct collection *c, struct strbuf *err);
 /* Reads up to len bytes at off of the artifact's bytes; 0 at the end, -1 on error. */

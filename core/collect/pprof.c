@@ -23,6 +23,8 @@
 #include "profile/profile.h"
 #include "profile/scan.h"
 #include "base/inflate.h"
+#include "base/protowire.h"
+#include "base/satmath.h"
 #include "base/io.h"
 #include "base/sort.h"
 #include "base/strlist.h"
@@ -1125,52 +1127,6 @@ static int redact_expvar(struct strbuf *data, struct strbuf *err)
 
 /* ---- pprof labels whose keys look secret ------------------------------------ */
 
-/* One protobuf field at *p (< end): its number, wire type, varint or bytes. 0, or -1 if malformed. */
-static int pb_next(const unsigned char **p, const unsigned char *end, uint64_t *num, int *wt,
-		   uint64_t *v, const unsigned char **data, size_t *len)
-{
-	uint64_t key = 0, x = 0;
-	int shift, i;
-
-	for (i = 0; i < 2; i++) {
-		for (x = 0, shift = 0; ; shift += 7) {
-			if (*p >= end || shift > 63)
-				return -1;
-			x |= (uint64_t)(**p & 0x7f) << shift;
-			if (!(*(*p)++ & 0x80))
-				break;
-		}
-		if (!i) {
-			key = x;
-			*num = key >> 3;
-			*wt = (int)(key & 7);
-			if (*wt == 0)
-				continue;
-			if (*wt == 1 || *wt == 5) {
-				size_t n = *wt == 1 ? 8 : 4;
-
-				if ((size_t)(end - *p) < n)
-					return -1;
-				*p += n;
-				return 0;
-			}
-			if (*wt != 2)
-				return -1;
-			continue;
-		}
-	}
-	if (*wt == 0) {
-		*v = x;
-		return 0;
-	}
-	if (x > (uint64_t)(end - *p))
-		return -1;
-	*data = *p;
-	*len = (size_t)x;
-	*p += x;
-	return 0;
-}
-
 /*
  * Replaces, in a serialized Profile, the strings used as values of labels
  * whose keys look secret ("auth_token", "request_token") with "REDACTED".
@@ -1180,46 +1136,43 @@ static int pb_next(const unsigned char **p, const unsigned char *end, uint64_t *
  */
 static int redact_label_values(const unsigned char *buf, size_t len, struct strbuf *out)
 {
-	const unsigned char *p, *end = buf + len, *data, *q, *lp;
+	const unsigned char *p, *end = buf + len, *q;
 	const unsigned char **str = NULL;
-	size_t *str_len = NULL, nr = 0, alloc = 0, dlen, llen, k;
+	size_t *str_len = NULL, nr = 0, alloc = 0, k;
 	unsigned char *mark = NULL;
-	uint64_t num, v, key, val;
-	int wt, any = 0, ret = -1;
+	struct pb_field f, sf, lf;
+	int any = 0, ret = -1;
 
 	for (p = buf; p < end;) {
-		if (pb_next(&p, end, &num, &wt, &v, &data, &dlen) < 0)
+		if (pb_field_next(&p, end, &f) < 0)
 			goto out;
-		if (num == 6 && wt == 2) {
+		if (f.num == 6 && f.wt == 2) {
 			ALLOC_GROW(str, nr + 1, alloc);
 			str_len = xreallocarray(str_len, alloc, sizeof(*str_len));
-			str[nr] = data;
-			str_len[nr++] = dlen;
+			str[nr] = f.data;
+			str_len[nr++] = f.len;
 		}
 	}
 	mark = xcalloc(nr ? nr : 1, 1);
 	for (p = buf; p < end;) {
-		pb_next(&p, end, &num, &wt, &v, &data, &dlen);
-		if (num != 2 || wt != 2)
+		pb_field_next(&p, end, &f);
+		if (f.num != 2 || f.wt != 2)
 			continue;
-		for (q = data; q < data + dlen;) {
-			if (pb_next(&q, data + dlen, &num, &wt, &v, &lp, &llen) < 0)
-				goto out;
-			if (num != 3 || wt != 2)
-				continue;
-			key = val = 0;
-			{
-				const unsigned char *le = lp + llen, *ld;
-				size_t ll;
+		for (q = f.data; q < f.data + f.len;) {
+			const unsigned char *lp, *le;
+			uint64_t key = 0, val = 0;
 
-				while (lp < le) {
-					if (pb_next(&lp, le, &num, &wt, &v, &ld, &ll) < 0)
-						goto out;
-					if (num == 1 && wt == 0)
-						key = v;
-					else if (num == 2 && wt == 0)
-						val = v;
-				}
+			if (pb_field_next(&q, f.data + f.len, &sf) < 0)
+				goto out;
+			if (sf.num != 3 || sf.wt != 2)
+				continue;
+			for (lp = sf.data, le = sf.data + sf.len; lp < le;) {
+				if (pb_field_next(&lp, le, &lf) < 0)
+					goto out;
+				if (lf.num == 1 && lf.wt == 0)
+					key = lf.v;
+				else if (lf.num == 2 && lf.wt == 0)
+					val = lf.v;
 			}
 			if (val && val < nr && key < nr && is_secret_name((const char *)str[key], str_len[key]))
 				mark[val] = any = 1;
@@ -1231,8 +1184,8 @@ static int redact_label_values(const unsigned char *buf, size_t len, struct strb
 	for (p = buf, k = 0; p < end;) {
 		const unsigned char *start = p;
 
-		pb_next(&p, end, &num, &wt, &v, &data, &dlen);
-		if (num == 6 && wt == 2 && mark[k++]) {
+		pb_field_next(&p, end, &f);
+		if (f.num == 6 && f.wt == 2 && mark[k++]) {
 			strbuf_addstr(out, "\x32\x08REDACTED");
 			continue;
 		}
@@ -1325,14 +1278,33 @@ out:
  */
 #define PROFILE_DECODE_MAX (512u << 10)
 
-static int scan_big_profile(struct fetch_ctx *fc, struct request *r, int *has_labels,
-			    struct strbuf *why)
+/* What the plan learns from a profile, read whole when small, as a stream when big. */
+static int check_profile(struct fetch_ctx *fc, struct request *r, int *has_labels,
+			 struct strbuf *why)
 {
+	struct profile_options opt = { 0, 0 };
 	struct artifact_reader rd = { r->c, r->a, 0 };
 	struct profile_scan ps;
+	struct profile p;
+	size_t i;
+	int ret = -1, sat = 0;
 
-	if (profile_scan(artifact_reader_read, &rd, r->a->path, 0, &ps, why) < 0)
-		return -1;
+	profile_init(&p);
+	if (artifact_size(r->a) > PROFILE_DECODE_MAX) {
+		if (profile_scan(artifact_reader_read, &rd, r->a->path, 0, &ps, why) < 0)
+			goto out;
+	} else {
+		if (profile_decode(&p, artifact_reader_read, &rd, r->a->path, &opt, why) < 0)
+			goto out;
+		memset(&ps, 0, sizeof(ps));
+		ps.samples = p.nr_samples;
+		ps.duration_nanos = p.duration_nanos;
+		for (i = 0; i < p.nr_labels; i++)
+			ps.str_labels += p.labels[i].str != 0;
+		for (i = 0; p.nr_values && i < p.nr_samples; i++)
+			ps.first_value_sum = sat_add64(ps.first_value_sum, profile_value(&p, i, 0), &sat);
+	}
+	/* only string values can hold secrets: heap profiles' "bytes" labels are numbers */
 	*has_labels = ps.str_labels > 0;
 	if (!strcmp(r->src->path, ART_PROFILE_HEAP))
 		fc->heap_stacks = (long long)ps.samples;
@@ -1340,38 +1312,6 @@ static int scan_big_profile(struct fetch_ctx *fc, struct request *r, int *has_la
 		fc->goroutines = ps.first_value_sum;
 	else if (r->src->cpu && ps.duration_nanos > 0)
 		fc->cpu_profiled = (int)((ps.duration_nanos + 500000000) / 1000000000);
-	return 0;
-}
-
-static int check_profile(struct fetch_ctx *fc, struct request *r, int *has_labels,
-			 struct strbuf *why)
-{
-	struct profile_options opt = { 0, 0 };
-	struct artifact_reader rd = { r->c, r->a, 0 };
-	struct profile p;
-	size_t i;
-	int ret = -1;
-
-	*has_labels = 0;
-	if (artifact_size(r->a) > PROFILE_DECODE_MAX)
-		return scan_big_profile(fc, r, has_labels, why);
-	profile_init(&p);
-	if (profile_decode(&p, artifact_reader_read, &rd, r->a->path, &opt, why) < 0)
-		goto out;
-	/* only string values can hold secrets: heap profiles' "bytes" labels are numbers */
-	for (i = 0; i < p.nr_labels && !*has_labels; i++)
-		*has_labels = p.labels[i].str != 0;
-	if (!strcmp(r->src->path, ART_PROFILE_HEAP)) {
-		fc->heap_stacks = (long long)p.nr_samples;
-	} else if (!strcmp(r->src->path, ART_PROFILE_GOROUTINE) && p.nr_values) {
-		long long n = 0;
-
-		for (i = 0; i < p.nr_samples; i++)
-			n += profile_value(&p, i, 0);
-		fc->goroutines = n;
-	} else if (r->src->cpu && p.duration_nanos > 0) {
-		fc->cpu_profiled = (int)((p.duration_nanos + 500000000) / 1000000000);
-	}
 	ret = 0;
 out:
 	profile_release(&p);

@@ -5,6 +5,7 @@
  * reaches the person who mistyped the secret.
  */
 #include "collect/s3.h"
+#include "base/hex.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -328,7 +329,7 @@ static int file_digests(FILE *f, char md5[33], char sha256[65], struct strbuf *e
 {
 	EVP_MD_CTX *m = EVP_MD_CTX_new(), *s = EVP_MD_CTX_new();
 	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 	size_t got;
 	int ret = -1;
 
@@ -345,11 +346,9 @@ static int file_digests(FILE *f, char md5[33], char sha256[65], struct strbuf *e
 		goto out;
 	}
 	EVP_DigestFinal_ex(m, md, &n);
-	for (i = 0; i < n && i < 16; i++)
-		snprintf(md5 + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, n < 16 ? n : 16, md5);
 	EVP_DigestFinal_ex(s, md, &n);
-	for (i = 0; i < n && i < 32; i++)
-		snprintf(sha256 + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, n < 32 ? n : 32, sha256);
 	rewind(f);
 	ret = 0;
 out:

@@ -323,6 +323,39 @@ int cgroup_version(const struct bundle *b, lua_State *L, int push_info, struct s
 	return version;
 }
 
+/* One group of b.goroutines.groups (docs/rules.md), from the dump or the profile. */
+struct group_row {
+	int64_t count, min_wait, max_wait, locked;
+	const char *state, *top, *created_by;
+	int created_by_entry;
+	const char *const *frames;	/* leaf first */
+	size_t nr_frames;
+};
+
+static void push_group_row(lua_State *L, const struct group_row *g)
+{
+	size_t j, n = g->nr_frames < MAX_GROUP_FRAMES ? g->nr_frames : MAX_GROUP_FRAMES;
+
+	lua_newtable(L);
+	tbl_set_int(L, "count", g->count);
+	tbl_set_str(L, "state", g->state ? g->state : "");
+	tbl_set_int(L, "min_wait_minutes", g->min_wait);
+	tbl_set_int(L, "max_wait_minutes", g->max_wait);
+	tbl_set_int(L, "locked", g->locked);
+	if (g->top)
+		tbl_set_str(L, "top", g->top);
+	if (g->created_by)
+		tbl_set_str(L, "created_by", g->created_by);
+	if (g->created_by_entry)
+		tbl_set_bool(L, "created_by_entry", 1);
+	lua_createtable(L, (int)n, 0);
+	for (j = 0; j < n; j++) {
+		lua_pushstring(L, g->frames[j]);
+		lua_rawseti(L, -2, (lua_Integer)j + 1);
+	}
+	lua_setfield(L, -2, "frames");
+}
+
 void push_goroutines(lua_State *L, const struct goroutine_dump *d)
 {
 	struct goroutine_groups g;
@@ -354,23 +387,16 @@ void push_goroutines(lua_State *L, const struct goroutine_dump *d)
 	for (i = 0; i < g.nr && i < MAX_GROUPS; i++) {
 		const struct goroutine_group *gr = &g.items[i];
 		const struct goroutine *f = gr->first;
+		const char *frames[MAX_GROUP_FRAMES];
+		struct group_row row = { (int64_t)gr->count, gr->min_wait_minutes, gr->max_wait_minutes,
+					 (int64_t)gr->nr_locked, f->state, NULL, f->created_by.func, 0,
+					 frames, 0 };
 
-		lua_newtable(L);
-		tbl_set_int(L, "count", (int64_t)gr->count);
-		tbl_set_str(L, "state", f->state ? f->state : "");
-		tbl_set_int(L, "min_wait_minutes", gr->min_wait_minutes);
-		tbl_set_int(L, "max_wait_minutes", gr->max_wait_minutes);
-		tbl_set_int(L, "locked", (int64_t)gr->nr_locked);
-		if (f->nr_frames)
-			tbl_set_str(L, "top", f->frames[0].func);
-		if (f->created_by.func)
-			tbl_set_str(L, "created_by", f->created_by.func);
-		lua_createtable(L, (int)(f->nr_frames < MAX_GROUP_FRAMES ? f->nr_frames : MAX_GROUP_FRAMES), 0);
-		for (j = 0; j < f->nr_frames && j < MAX_GROUP_FRAMES; j++) {
-			lua_pushstring(L, f->frames[j].func);
-			lua_rawseti(L, -2, (lua_Integer)j + 1);
-		}
-		lua_setfield(L, -2, "frames");
+		for (j = 0; j < f->nr_frames && j < MAX_GROUP_FRAMES; j++)
+			frames[j] = f->frames[j].func;
+		row.nr_frames = j;
+		row.top = f->nr_frames ? f->frames[0].func : NULL;
+		push_group_row(L, &row);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	lua_setfield(L, -2, "groups");
@@ -415,7 +441,7 @@ static int same_stack(const struct profile *p, size_t a, size_t b)
 	return 1;
 }
 
-/* Calls fn for every frame of sample i, leaf first, inlined frames included. */
+/* The frames of sample i into out (up to max), leaf first, inlined ones included; returns how many there are. */
 static size_t sample_frames(const struct profile *p, size_t i, const char **out, size_t max)
 {
 	size_t k, n = 0;
@@ -498,24 +524,10 @@ void push_goroutines_from_profile(lua_State *L, const struct profile *p)
 				break;
 			}
 		}
-		lua_newtable(L);
-		tbl_set_int(L, "count", g[i].count);
-		tbl_set_str(L, "state", "");
-		tbl_set_int(L, "min_wait_minutes", 0);
-		tbl_set_int(L, "max_wait_minutes", 0);
-		tbl_set_int(L, "locked", 0);
-		if (shown)
-			tbl_set_str(L, "top", frames[0]);
-		if (entry) {
-			tbl_set_str(L, "created_by", entry);
-			tbl_set_bool(L, "created_by_entry", 1);
-		}
-		lua_createtable(L, (int)(shown < MAX_GROUP_FRAMES ? shown : MAX_GROUP_FRAMES), 0);
-		for (j = 0; j < shown && j < MAX_GROUP_FRAMES; j++) {
-			lua_pushstring(L, frames[j]);
-			lua_rawseti(L, -2, (lua_Integer)j + 1);
-		}
-		lua_setfield(L, -2, "frames");
+		struct group_row row = { g[i].count, 0, 0, 0, "", shown ? frames[0] : NULL, entry, entry != NULL,
+					 frames, shown };
+
+		push_group_row(L, &row);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	lua_setfield(L, -2, "groups");

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "profile.pb-c.h"
+#include "base/protowire.h"
 #include "base/io.h"
 #include "base/quantity.h"
 #include "base/sort.h"
@@ -174,21 +175,6 @@ static int win_skip(struct window *w, uint64_t n, struct strbuf *err)
 }
 
 /* Decodes a varint; returns bytes used, 0 if incomplete, -1 if over 10 bytes. */
-static int get_varint(const unsigned char *p, size_t avail, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < avail && i < 10; i++) {
-		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-		if (!(p[i] & 0x80)) {
-			*out = v;
-			return (int)i + 1;
-		}
-	}
-	return i == 10 ? -1 : 0;
-}
-
 /* ---- profile storage ---- */
 
 void profile_init(struct profile *p)
@@ -340,7 +326,7 @@ static inline int read_varint(const unsigned char *p, size_t avail, uint64_t *ou
 		*out = (uint64_t)(p[0] & 0x7f) | ((uint64_t)p[1] << 7);
 		return 2;
 	}
-	return get_varint(p, avail, out);
+	return varint_get(p, avail, out);
 }
 
 /* From 16-bit to 32-bit location ids, once: the first id that does not fit. */
@@ -724,7 +710,7 @@ static int dispatch_len(struct decoder *d, uint64_t field, const unsigned char *
 
 		while (pos < len) {
 			uint64_t v;
-			int n = get_varint(data + pos, len - pos, &v);
+			int n = varint_get(data + pos, len - pos, &v);
 
 			if (n <= 0)
 				return error_set(err, "cannot decode profile '%s': malformed packed comment list at byte %" PRIu64,
@@ -843,7 +829,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 		if (w->pos == w->end)
 			return 0;	/* clean end at a field boundary */
 		off = w->base + w->pos;
-		n = get_varint(w->buf + w->pos, w->end - w->pos, &tag);
+		n = varint_get(w->buf + w->pos, w->end - w->pos, &tag);
 		if (n <= 0)
 			return error_set(err, "cannot decode profile '%s': %s field tag at byte %" PRIu64,
 					 d->name, n < 0 ? "malformed" : "truncated", off);
@@ -859,7 +845,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 
 			if (win_need(w, 10, err) < 0)
 				return -1;
-			n = get_varint(w->buf + w->pos, w->end - w->pos, &v);
+			n = varint_get(w->buf + w->pos, w->end - w->pos, &v);
 			if (n <= 0)
 				return error_set(err, "cannot decode profile '%s': %s varint at byte %" PRIu64,
 						 d->name, n < 0 ? "malformed" : "truncated", off);
@@ -886,7 +872,7 @@ static int walk_profile(struct decoder *d, struct window *w, struct strbuf *err)
 
 			if (win_need(w, 10, err) < 0)
 				return -1;
-			n = get_varint(w->buf + w->pos, w->end - w->pos, &len);
+			n = varint_get(w->buf + w->pos, w->end - w->pos, &len);
 			if (n <= 0)
 				return error_set(err, "cannot decode profile '%s': %s length at byte %" PRIu64,
 						 d->name, n < 0 ? "malformed" : "truncated", off);

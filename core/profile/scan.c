@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/protowire.h"
 #include "base/satmath.h"
 #include "base/strbuf.h"
 
@@ -102,46 +103,16 @@ static int take(struct stream *s, uint64_t n, unsigned char *out)
 	return 0;
 }
 
-/* One varint from a buffer; 0, or -1 if it runs past end or 64 bits. */
-static int buf_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-	uint64_t x = 0;
-	int shift;
-
-	for (shift = 0; shift < 64 && *p < end; shift += 7) {
-		unsigned char b = *(*p)++;
-
-		if (shift == 63 && b > 1)
-			return -1;
-		x |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* Whether a Label message has a string value (field 2, str), not only a number. */
 static int label_has_str(const unsigned char *p, const unsigned char *end)
 {
-	while (p < end) {
-		uint64_t key, v;
+	struct pb_field f;
 
-		if (buf_varint(&p, end, &key) < 0)
+	while (p < end) {
+		if (pb_field_next(&p, end, &f) < 0)
 			return 0;
-		if ((key & 7) == 0) {
-			if (buf_varint(&p, end, &v) < 0)
-				return 0;
-			if ((key >> 3) == 2 && v)
-				return 1;
-		} else if ((key & 7) == 2) {
-			if (buf_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
-				return 0;
-			p += v;
-		} else {
-			return 0;
-		}
+		if (f.num == 2 && f.wt == 0 && f.v)
+			return 1;
 	}
 	return 0;
 }
@@ -151,52 +122,34 @@ static int scan_sample(const unsigned char *p, size_t len, struct profile_scan *
 {
 	const unsigned char *end = p + len;
 	int have_value = 0, sat = 0;
+	struct pb_field f;
 
 	while (p < end) {
-		uint64_t key, v;
-		unsigned field, wt;
-
-		if (buf_varint(&p, end, &key) < 0)
+		if (pb_field_next(&p, end, &f) < 0 || !f.num)
 			return -1;
-		field = (unsigned)(key >> 3);
-		wt = (unsigned)(key & 7);
-		if (!field || (field == 3 && wt != 2))
+		/* location_id, value and label have their wire types; others are skipped */
+		if (f.num <= 3 && (f.wt == 1 || f.wt == 5 || (f.num == 3 && f.wt != 2)))
 			return -1;
-		if (wt == 1 || wt == 5) {
-			/* an unknown fixed-width field: skipped */
-			if (field <= 3 || (size_t)(end - p) < (wt == 1 ? 8u : 4u))
-				return -1;
-			p += wt == 1 ? 8 : 4;
-		} else if (wt == 0) {
-			if (buf_varint(&p, end, &v) < 0)
-				return -1;
-			if (field == 2 && !have_value++)
-				out->first_value_sum = sat_add64(out->first_value_sum, (int64_t)v, &sat);
-		} else if (wt == 2) {
-			const unsigned char *q;
+		if (f.wt == 0 && f.num == 2 && !have_value++) {
+			out->first_value_sum = sat_add64(out->first_value_sum, (int64_t)f.v, &sat);
+		} else if (f.wt == 2 && f.num == 3) {
+			out->labels++;
+			if (label_has_str(f.data, f.data + f.len))
+				out->str_labels++;
+		} else if (f.wt == 2 && f.num <= 2) {
+			/* packed varints: each must be whole */
+			const unsigned char *q = f.data, *qe = f.data + f.len;
 
-			if (buf_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
-				return -1;
-			q = p;
-			p += v;
-			if (field == 3) {
-				out->labels++;
-				if (label_has_str(q, p))
-					out->str_labels++;
-			} else if (field <= 2) {
-				/* packed varints: each must be whole */
-				while (q < p) {
-					uint64_t x;
+			while (q < qe) {
+				uint64_t x;
+				int n = varint_get(q, (size_t)(qe - q), &x);
 
-					if (buf_varint(&q, p, &x) < 0)
-						return -1;
-					if (field == 2 && !have_value++)
-						out->first_value_sum = sat_add64(out->first_value_sum, (int64_t)x, &sat);
-				}
+				if (n <= 0)
+					return -1;
+				q += n;
+				if (f.num == 2 && !have_value++)
+					out->first_value_sum = sat_add64(out->first_value_sum, (int64_t)x, &sat);
 			}
-			/* other length-delimited fields are unknown: skipped */
-		} else {
-			return -1;
 		}
 	}
 	return 0;
