@@ -97,22 +97,11 @@ static void on_sigint(int sig)
 }
 
 struct collect_args {
-	pid_t pid;
-	const char *url;
-	int cpu_seconds;
-	long samples;
-	long interval;
-	long timeout;
-	long deadline;
-	uint64_t max_artifact;
+	struct collect_request rq;	/* what collect_bundle() gets, parsed into place */
 	const char *output;
 	int quiet;
-	int gc_heap;
 	const char *upload, *upload_url, *endpoint;
 	int keep;
-	int force;
-	long goroutine_dump_max;
-	double near_limit;
 };
 
 static int parse_args(int argc, char **argv, struct collect_args *a)
@@ -144,48 +133,48 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
 		switch (c) {
-		case 'u': a->url = optarg; break;
+		case 'u': a->rq.url = optarg; break;
 		case 'c':
 			if (opt_seconds("collect", "--cpu-seconds", optarg, 0, 3600, &v))
 				return -1;
-			a->cpu_seconds = (int)v;
+			a->rq.cpu_seconds = (int)v;
 			break;
 		case 's':
-			if (opt_long("collect", "--samples", optarg, 1, 1000, &a->samples))
+			if (opt_long("collect", "--samples", optarg, 1, 1000, &a->rq.samples))
 				return -1;
 			break;
 		case 'I':
-			if (opt_seconds("collect", "--interval", optarg, 0, 86400, &a->interval))
+			if (opt_seconds("collect", "--interval", optarg, 0, 86400, &a->rq.interval_s))
 				return -1;
 			break;
 		case 't':
-			if (opt_seconds("collect", "--timeout", optarg, 1, 3600, &a->timeout))
+			if (opt_seconds("collect", "--timeout", optarg, 1, 3600, &a->rq.timeout_s))
 				return -1;
 			break;
 		case 'd':
-			if (opt_seconds("collect", "--deadline", optarg, 1, 7 * 86400, &a->deadline))
+			if (opt_seconds("collect", "--deadline", optarg, 1, 7 * 86400, &a->rq.deadline_s))
 				return -1;
 			break;
 		case 'm':
-			if (opt_size("collect", "--max-artifact", optarg, 1, UINT64_MAX, &a->max_artifact))
+			if (opt_size("collect", "--max-artifact", optarg, 1, UINT64_MAX, &a->rq.max_artifact))
 				return -1;
 			break;
 		case 'o': a->output = optarg; break;
 		case 'q': a->quiet = 1; break;
-		case 'G': a->gc_heap = 1; break;
+		case 'G': a->rq.gc_heap = 1; break;
 		case 'U': a->upload = optarg; break;
 		case 'P': a->upload_url = optarg; break;
 		case 'E': a->endpoint = optarg; break;
 		case 'K': a->keep = 1; break;
-		case 'F': a->force = 1; break;
+		case 'F': a->rq.force = 1; break;
 		case 'g':
-			if (opt_long("collect", "--goroutine-dump-max", optarg, 0, LONG_MAX, &a->goroutine_dump_max))
+			if (opt_long("collect", "--goroutine-dump-max", optarg, 0, LONG_MAX, &a->rq.goroutine_dump_max))
 				return -1;
 			break;
 		case 'L':
 			if (opt_long("collect", "--near-limit", optarg, 0, 100, &v))
 				return -1;
-			a->near_limit = (double)v;
+			a->rq.near_limit_pct = (double)v;
 			break;
 		default:
 			if (optopt == 'o')
@@ -196,12 +185,12 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 	if (optind < argc) {
 		if (parse_long_range(argv[optind], 1, INT_MAX, &v))
 			return command_usage_error("collect", "'%s' is not a process id", argv[optind]);
-		a->pid = (pid_t)v;
+		a->rq.pid = (pid_t)v;
 		optind++;
 	}
 	if (optind < argc)
 		return command_usage_error("collect", "one PID at a time ('%s' is extra)", argv[optind]);
-	if (!a->pid && !a->url)
+	if (!a->rq.pid && !a->rq.url)
 		return command_usage_error("collect", "which process? give a PID, or --pprof-url URL");
 	if (a->upload && a->upload_url)
 		return command_usage_error("collect", "give --upload or --upload-url, not both");
@@ -222,7 +211,7 @@ static int upload(const struct collect_args *a, const char *file)
 	struct strbuf err = STRBUF_INIT, where = STRBUF_INIT, etag = STRBUF_INIT;
 	int ret = EXIT_INTERNAL;
 
-	if (s3_upload_bundle(file, a->upload, a->upload_url, a->endpoint, a->timeout, &where,
+	if (s3_upload_bundle(file, a->upload, a->upload_url, a->endpoint, a->rq.timeout_s, &where,
 			     &etag, &err) < 0) {
 		fprintf(stderr, "triage collect: upload failed: %s\n", err.buf);
 		fprintf(stderr, "triage collect: the bundle is kept at %s\n", file);
@@ -243,7 +232,6 @@ out:
 int cmd_collect(int argc, char **argv)
 {
 	struct collect_args a;
-	struct collect_request rq;
 	struct collect_result res;
 	struct bundle_out out;
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT, spool = STRBUF_INIT;
@@ -251,18 +239,12 @@ int cmd_collect(int argc, char **argv)
 	int ret = EXIT_USAGE;
 
 	memset(&a, 0, sizeof(a));
-	collect_request_init(&rq);
-	a.cpu_seconds = rq.cpu_seconds;
-	a.samples = rq.samples;
-	a.interval = rq.interval_s;
-	a.timeout = rq.timeout_s;
-	a.goroutine_dump_max = rq.goroutine_dump_max;
-	a.near_limit = rq.near_limit_pct;
+	collect_request_init(&a.rq);
 	memset(&out, 0, sizeof(out));
 	out.fd = -1;
 	if (parse_args(argc, argv, &a))
 		goto out;
-	if (a.pid && pid_check(a.pid, &err) < 0) {
+	if (a.rq.pid && pid_check(a.rq.pid, &err) < 0) {
 		fprintf(stderr, "triage collect: %s\n", err.buf);
 		/* the two ways a collector in a container usually fails (docs/kubernetes.md) */
 		if (strstr(err.buf, "no process with pid"))
@@ -278,7 +260,7 @@ int cmd_collect(int argc, char **argv)
 	if (a.output)
 		strbuf_addstr(&path, a.output);
 	else
-		collect_default_output(&path, a.pid);
+		collect_default_output(&path, a.rq.pid);
 	if (!strcmp(path.buf, "-") && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "triage collect: refusing to write a tarball to a terminal\n");
 		goto out;
@@ -301,23 +283,11 @@ int cmd_collect(int argc, char **argv)
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
 
-	rq.pid = a.pid;
-	rq.url = a.url;
-	rq.cpu_seconds = a.cpu_seconds;
-	rq.samples = a.samples;
-	rq.interval_s = a.interval;
-	rq.timeout_s = a.timeout;
-	rq.deadline_s = a.deadline;
-	rq.max_artifact = a.max_artifact;
-	rq.progress = !a.quiet && isatty(STDERR_FILENO);
-	rq.gc_heap = a.gc_heap;
-	rq.force = a.force;
-	rq.goroutine_dump_max = a.goroutine_dump_max;
-	rq.near_limit_pct = a.near_limit;
+	a.rq.progress = !a.quiet && isatty(STDERR_FILENO);
 	bundle_out_spool_dir(&out, &spool);
-	rq.spool_dir = spool.buf;
-	rq.interrupted = &interrupted;
-	ret = collect_bundle(&rq, &out, &res, &err);
+	a.rq.spool_dir = spool.buf;
+	a.rq.interrupted = &interrupted;
+	ret = collect_bundle(&a.rq, &out, &res, &err);
 	sigaction(SIGINT, &old_sa, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
