@@ -308,15 +308,13 @@ static void summarize(struct collection *c, const struct collect_request *rq,
  */
 static double headroom_pct(struct collection *c)
 {
-	struct strbuf stat = STRBUF_INIT, usage = STRBUF_INIT, limit = STRBUF_INIT, info = STRBUF_INIT;
+	struct strbuf stat = STRBUF_INIT, usage = STRBUF_INIT, limit = STRBUF_INIT;
 	struct cgroup_mem_input in;
 	struct cgroup_mem m;
 	double pct = -1;
-	int v2;
+	/* the cgroup source copies memory.current only from a v2 hierarchy */
+	int v2 = ok_bytes(c, ART_CGROUP_MEMORY_CURRENT, &usage) == 0;
 
-	if (ok_bytes(c, ART_CGROUP_INFO, &info) < 0)
-		goto out;
-	v2 = strstr(strbuf_str(&info), "\"version\": 2") != NULL;
 	if (ok_bytes(c, ART_CGROUP_MEMORY_STAT, &stat) < 0 ||
 	    ok_bytes(c, v2 ? ART_CGROUP_MEMORY_CURRENT : ART_CGROUP_MEMORY_USAGE, &usage) < 0 ||
 	    ok_bytes(c, v2 ? ART_CGROUP_MEMORY_MAX : ART_CGROUP_MEMORY_LIMIT, &limit) < 0)
@@ -335,7 +333,6 @@ out:
 	strbuf_release(&stat);
 	strbuf_release(&usage);
 	strbuf_release(&limit);
-	strbuf_release(&info);
 	return pct;
 }
 

@@ -1725,7 +1725,7 @@ static void collect_into(struct collection *lc, const struct pprof_options *o, i
 	}
 	for (i = 0; i < nr; i++)
 		collection_add(lc, reqs[i].src->path, SOURCE_PPROF);
-	ms = collection_add(lc, ART_MEMSTATS, SOURCE_PPROF);
+	collection_add(lc, ART_MEMSTATS, SOURCE_PPROF);
 	/* only now, with every artifact added, do their addresses stay put */
 	ms = collection_find(lc, ART_MEMSTATS);
 	for (i = 0; i < nr; i++)
