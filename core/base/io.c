@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -6,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/io.h"
+#include "base/strbuf.h"
 
 int write_all(int fd, const void *buf, size_t n)
 {
@@ -23,6 +26,44 @@ int write_all(int fd, const void *buf, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int tmpfile_in(const char *dir, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int fd;
+
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+#endif
+	strbuf_addf(&path, "%s/.triage-tmp.XXXXXX", dir);
+	fd = mkostemp(path.buf, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path.buf);
+	else
+		error_set(err, "cannot create a temporary file in %s: %s", dir, strerror(errno));
+	strbuf_release(&path);
+	return fd;
 }
 
 int is_dir(const char *path)

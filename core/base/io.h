@@ -3,9 +3,22 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Writes all n bytes, retrying short writes and EINTR; 0 or -1 with errno. */
 int write_all(int fd, const void *buf, size_t n);
+/*
+ * Reads len bytes at off, retrying short reads and EINTR: the count (less
+ * than len only at the end of the file), or -1 with errno.
+ */
+ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off);
+struct strbuf;
+/*
+ * An unlinked file in dir, open for reading and writing: O_TMPFILE where
+ * the filesystem has it, else mkstemp and unlink, so nothing is left
+ * behind whatever happens. The fd, or -1 with err (may be NULL) set.
+ */
+int tmpfile_in(const char *dir, struct strbuf *err);
 /* True when path names a directory (following links). */
 int is_dir(const char *path);
 /* Milliseconds on CLOCK_MONOTONIC: for timeouts and durations. */

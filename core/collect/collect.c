@@ -53,30 +53,6 @@ void collection_release(struct collection *c)
 	c->spool_fd = -1;
 }
 
-/*
- * An unlinked file in dir: O_TMPFILE where the filesystem has it, else
- * mkstemp and unlink, so nothing is left behind whatever happens.
- */
-static int anonymous_file(const char *dir, struct strbuf *err)
-{
-	struct strbuf path = STRBUF_INIT;
-	int fd;
-
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-#endif
-	strbuf_addf(&path, "%s/.triage-spool.XXXXXX", dir);
-	fd = mkostemp(path.buf, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(path.buf);
-	else
-		error_set(err, "cannot create a spool file in %s: %s", dir, strerror(errno));
-	strbuf_release(&path);
-	return fd;
-}
-
 uint64_t artifact_size(const struct artifact *a)
 {
 	if (a->spool_off >= 0)
@@ -84,24 +60,6 @@ uint64_t artifact_size(const struct artifact *a)
 	if (a->spill_fd >= 0)
 		return a->spill_len;
 	return a->data.len;
-}
-
-static ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (!n)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
 }
 
 ssize_t artifact_pread(const struct collection *c, const struct artifact *a, void *buf,
@@ -173,7 +131,7 @@ int collection_seal(struct collection *c, struct artifact *a, struct strbuf *err
 
 	if (!c->spool_dir || a->spool_off >= 0)
 		return 0;
-	if (c->spool_fd < 0 && (c->spool_fd = anonymous_file(c->spool_dir, err)) < 0)
+	if (c->spool_fd < 0 && (c->spool_fd = tmpfile_in(c->spool_dir, err)) < 0)
 		return -1;
 	size = artifact_size(a);
 	md = EVP_MD_CTX_new();
@@ -334,7 +292,7 @@ void artifact_add_json(struct collection *c, struct artifact *a, struct json_obj
 /* Moves what a holds in memory to a file of its own; -1 leaves it in memory. */
 static int spill(struct collection *c, struct artifact *a)
 {
-	int fd = anonymous_file(c->spool_dir, NULL);
+	int fd = tmpfile_in(c->spool_dir, NULL);
 
 	if (fd < 0)
 		return -1;

@@ -26,6 +26,7 @@
 
 #include "parse/buildinfo.h"
 #include "base/hex.h"
+#include "base/io.h"
 #include "base/strbuf.h"
 
 #define BI_MAGIC "\xff Go buildinf:"
@@ -116,7 +117,7 @@ static int elf_read(const struct elf_file *ef, uint64_t off, size_t len,
 		    void *buf, const char *what, struct strbuf *err)
 {
 	unsigned char *p = buf;
-	size_t done = 0;
+	ssize_t done;
 
 	if (off > ef->size || len > ef->size - off)
 		return bi_error(ef, err, "%s at offset %llu (%zu bytes) past end of file (%llu bytes)",
@@ -126,17 +127,11 @@ static int elf_read(const struct elf_file *ef, uint64_t off, size_t len,
 		memcpy(buf, ef->mem + off, len);
 		return 0;
 	}
-	while (done < len) {
-		ssize_t n = pread(ef->fd, p + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return bi_error(ef, err, "cannot read %s: %s", what, strerror(errno));
-		if (n == 0)
-			return bi_error(ef, err, "cannot read %s: file shrank while reading", what);
-		done += (size_t)n;
-	}
+	done = pread_full(ef->fd, p, len, off);
+	if (done < 0)
+		return bi_error(ef, err, "cannot read %s: %s", what, strerror(errno));
+	if ((size_t)done < len)
+		return bi_error(ef, err, "cannot read %s: file shrank while reading", what);
 	return 0;
 }
 
