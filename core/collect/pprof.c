@@ -1318,24 +1318,20 @@ out:
 	return ret;
 }
 
-/* Rewrites secret-looking label values of the artifact's profile, in memory. */
-static int redact_artifact_labels(struct request *r, struct strbuf *why)
+/*
+ * Reads the artifact back, passes it through fn (a redaction) and stores
+ * what fn left; data keeps it for the caller. 0, or -1 with why.
+ */
+static int rewrite_artifact(struct request *r, int (*fn)(struct strbuf *, struct strbuf *),
+			    struct strbuf *data, struct strbuf *why)
 {
-	struct strbuf data = STRBUF_INIT;
-	int ret = -1;
-
-	if (artifact_read_all(r->c, r->a, &data) < 0) {
-		error_set(why, "cannot read it back: %s", strerror(errno));
-		goto out;
-	}
-	if (redact_profile_labels(&data, why) < 0)
-		goto out;
+	if (artifact_read_all(r->c, r->a, data) < 0)
+		return error_set(why, "cannot read it back: %s", strerror(errno));
+	if (fn(data, why) < 0)
+		return -1;
 	artifact_clear(r->a);
-	artifact_append(r->c, r->a, data.buf ? data.buf : "", data.len);
-	ret = 0;
-out:
-	strbuf_release(&data);
-	return ret;
+	artifact_append(r->c, r->a, data->buf ? data->buf : "", data->len);
+	return 0;
 }
 
 /* expvar's JSON, redacted, and its MemStats when it has them. */
@@ -1345,14 +1341,8 @@ static int finish_expvar(struct fetch_ctx *fc, struct request *r, struct strbuf 
 	struct memstats m;
 	int ret = -1;
 
-	if (artifact_read_all(r->c, r->a, &data) < 0) {
-		error_set(why, "cannot read it back: %s", strerror(errno));
+	if (rewrite_artifact(r, redact_expvar, &data, why) < 0)
 		goto out;
-	}
-	if (redact_expvar(&data, why) < 0)
-		goto out;
-	artifact_clear(r->a);
-	artifact_append(r->c, r->a, data.buf ? data.buf : "", data.len);
 	memstats_init(&m);
 	if (memstats_parse_json(data.buf ? data.buf : "", data.len, &m, &err) == 0) {
 		fc->ms = m;
@@ -1414,7 +1404,7 @@ static void finish_artifact(struct request *r, void *data)
 {
 	struct fetch_ctx *fc = data;
 	struct artifact *a = r->a;
-	struct strbuf why = STRBUF_INIT, line = STRBUF_INIT;
+	struct strbuf why = STRBUF_INIT, line = STRBUF_INIT, rewritten = STRBUF_INIT;
 	int labels = 0;
 
 	describe_transport(r, &why);
@@ -1442,7 +1432,7 @@ static void finish_artifact(struct request *r, void *data)
 	} else if (!r->src->text && check_profile(fc, r, &labels, &why) < 0) {
 		artifact_clear(a);
 		artifact_fail(a, "the response from %s is not a profile: %s", r->url, why.buf);
-	} else if (labels && redact_artifact_labels(r, &why) < 0) {
+	} else if (labels && rewrite_artifact(r, redact_profile_labels, &rewritten, &why) < 0) {
 		artifact_clear(a);
 		artifact_fail(a, "not stored, as it may hold secrets in its labels: %s", why.buf);
 	} else {
@@ -1458,6 +1448,7 @@ static void finish_artifact(struct request *r, void *data)
 	fc->emit(fc->c, a, fc->emit_data);
 	strbuf_release(&why);
 	strbuf_release(&line);
+	strbuf_release(&rewritten);
 }
 
 /* The request's goroutine count: the index's, else the goroutine profile's; -1 unknown. */
