@@ -40,6 +40,8 @@
 /* pprof: text dumps, MemStats, expvar and how the endpoint was found */
 #define ART_GOROUTINE_DEBUG2 "profiles/goroutine-debug2.txt"
 #define ART_HEAP_DEBUG1 "profiles/heap-debug1.txt"
+/* goroutines read from the target's memory (core/parse/census.h), in the debug=2 text format */
+#define ART_GOROUTINE_CENSUS "runtime/goroutine-census.txt"
 #define ART_MEMSTATS "runtime/memstats.json"
 #define ART_EXPVAR "runtime/expvar.json"
 #define ART_PPROF_ENDPOINT "pprof/endpoint.json"
@@ -149,6 +151,7 @@
 #define SOURCE_HOST "host"
 #define SOURCE_PPROF "pprof"
 #define SOURCE_BUILDINFO "buildinfo"
+#define SOURCE_CENSUS "census"
 
 #define STATUS_OK "ok"
 #define STATUS_ERROR "error"

@@ -146,6 +146,8 @@ void collect_proc(struct collection *c, pid_t pid, int cheap_only);
 void collect_cgroup(struct collection *c, pid_t pid, int cheap_only);
 void collect_host(struct collection *c);
 void collect_buildinfo(struct collection *c, pid_t pid);
+/* The goroutines read from the target's memory (census.c): how many, -1 when it could not. */
+long long collect_census(struct collection *c, pid_t pid);
 
 /* ---- plan.c: a whole collection into one bundle ---- */
 

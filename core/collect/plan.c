@@ -376,6 +376,8 @@ int collect_bundle(const struct collect_request *rq, struct bundle_out *out,
 		collect_proc(&c, rq->pid, 0);
 		collect_cgroup(&c, rq->pid, 0);
 		collect_buildinfo(&c, rq->pid);
+		/* goroutines from the target's memory: free for it, and the plan's best count */
+		po.census_goroutines = collect_census(&c, rq->pid);
 		/* the collection must not be the allocation that triggers the kill */
 		pct = headroom_pct(&c);
 		if (pct >= 0 && rq->near_limit_pct > 0 && pct >= rq->near_limit_pct) {

@@ -58,6 +58,12 @@ struct pprof_options {
 	long goroutine_dump_max;	/* goroutine?debug=2 only at or below this many goroutines */
 	long heap_text_max;		/* heap?debug=1 only at or below this many heap stacks */
 	int force;			/* take the expensive requests whatever the counts and headroom */
+	/*
+	 * Goroutines the census read from the target's memory (collect/census.c),
+	 * -1 without one. Above goroutine_dump_max the census stands in for the
+	 * goroutine profile too, which copies a record per goroutine in the target.
+	 */
+	long long census_goroutines;
 };
 
 /*

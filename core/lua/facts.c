@@ -256,16 +256,25 @@ static int fact_env(lua_State *L, const struct fact_ctx *c, const struct bundle_
 
 /*
  * The goroutine?debug=2 dump, else (collect skips it above a goroutine
- * count) the goroutine profile: fewer details, the same groups.
+ * count) the census read from the target's memory, in the dump's format
+ * without arguments, files or inlined frames; else the goroutine profile:
+ * fewer details, the same groups. source says which.
  */
 static int fact_goroutines(lua_State *L, const struct fact_ctx *c, const struct bundle_file *f,
 			   struct strbuf *why)
 {
 	struct goroutine_dump d;
 	struct strbuf path = STRBUF_INIT, e = STRBUF_INIT;
+	const char *source = "goroutine dump";
 
 	strbuf_addf(&path, "%s%s", c->prefix, ART_GOROUTINE_DEBUG2);
 	f = fact_artifact(c->b, path.buf, why);
+	if (!f) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", c->prefix, ART_GOROUTINE_CENSUS);
+		f = fact_artifact(c->b, path.buf, &e);
+		source = "goroutine census";
+	}
 	if (!f) {
 		struct profile_options opt = { 0, 1 };
 		struct profile p;
@@ -294,6 +303,8 @@ static int fact_goroutines(lua_State *L, const struct fact_ctx *c, const struct 
 		return -1;
 	}
 	push_goroutines(L, &d);
+	lua_pushstring(L, source);
+	lua_setfield(L, -2, "source");
 	goroutine_dump_release(&d);
 	return 0;
 }

@@ -33,6 +33,10 @@ return {
                       fmt.count(worst.count), fmt.count(total), worst.state, worst.max_wait_minutes),
         "created by " .. tostring(worst.created_by),
       }
+      if b.goroutines.source == "goroutine census" then
+        -- collect read them from the target's memory instead of asking it
+        ev[#ev + 1] = "read from the target's memory (goroutine census): frames without inlined calls or arguments"
+      end
     end
     -- the goroutine count over the samples: a pile that grows is a leak, one that stays is a pool
     local gs = b.growth and b.growth.series
