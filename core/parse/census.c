@@ -510,7 +510,8 @@ static int format_g(struct walk *w, const unsigned char *g, int64_t now_ns)
 	const struct census_layout *l = w->l;
 	uint32_t status, st;
 	const char *state, *entry = entry_name(w, g);
-	int64_t minutes = 0, goid;
+	int64_t minutes = 0;
+	uint64_t goid;
 
 	memcpy(&status, g + l->atomicstatus, sizeof(status));
 	st = status & ~(uint32_t)G_SCAN;
@@ -532,8 +533,9 @@ static int format_g(struct walk *w, const unsigned char *g, int64_t now_ns)
 		if (since > 0 && now_ns > since)
 			minutes = (now_ns - since) / 60000000000LL;
 	}
-	goid = (int64_t)word_at(g, l->goid);
-	strbuf_addf(&w->out, "goroutine %lld [%s", (long long)goid, state);
+	/* an int64 in Go, never negative there; unsigned here so garbage still parses */
+	goid = word_at(g, l->goid);
+	strbuf_addf(&w->out, "goroutine %llu [%s", (unsigned long long)goid, state);
 	if (minutes >= 1)
 		strbuf_addf(&w->out, ", %lld minutes", (long long)minutes);
 	if (l->lockedm != CENSUS_NONE && word_at(g, l->lockedm))

@@ -302,7 +302,8 @@ int goroutines_parse(struct goroutine_dump *d, const char *text, size_t len,
 		     struct strbuf *err)
 {
 	struct parser ps = { d, NULL, PENDING_NONE };
-	const char *p = text, *end = text + len;
+	/* no arithmetic on a NULL text (an empty strbuf's), even + 0: UB */
+	const char *p = text, *end = text ? text + len : NULL;
 	size_t i;
 	int ret = -1;
 
@@ -310,8 +311,6 @@ int goroutines_parse(struct goroutine_dump *d, const char *text, size_t len,
 		error_set(err, "goroutine dump is too large (%zu bytes)", len);
 		goto cleanup;
 	}
-	if (!text)
-		p = end = NULL;
 	d->strings = xcalloc(1, sizeof(*d->strings));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
