@@ -22,20 +22,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PTRACE_HINT " (the census needs ptrace rights over the target: the same user, or" \
+	" CAP_SYS_PTRACE; the goroutine profile stands in)"
+
 /* the executable is mapped, not read: /proc/PID/exe of a large service is 100+ MB */
 #define CENSUS_MAX_EXE ((size_t)2 << 30)
 
+struct target {
+	pid_t pid;
+	int first_errno;	/* why the first read failed: EPERM is a lack of rights */
+};
+
 static int read_target(void *ctx, uint64_t addr, void *buf, size_t len)
 {
-	pid_t pid = *(pid_t *)ctx;
+	struct target *t = ctx;
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n;
 
 	if (!len)
 		return 0;
 	do
-		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && !t->first_errno)
+		t->first_errno = errno;
 	return n == (ssize_t)len ? 0 : -1;
 }
 
@@ -102,6 +112,7 @@ long long collect_census(struct collection *c, pid_t pid)
 	struct census_symbols syms;
 	struct census_stats st;
 	struct emit_ctx e = { c, NULL, 0 };
+	struct target t = { pid, 0 };
 	struct artifact *a;
 	struct timespec now;
 	struct stat sb;
@@ -117,7 +128,8 @@ long long collect_census(struct collection *c, pid_t pid)
 	snprintf(exe, sizeof(exe), "/proc/%ld/exe", (long)pid);
 	fd = open(exe, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
-		artifact_fail(a, "cannot open %s: %s", exe, strerror(errno));
+		artifact_fail(a, "cannot open %s: %s%s", exe, strerror(errno),
+			      errno == EACCES || errno == EPERM ? PTRACE_HINT : "");
 		goto out;
 	}
 	if (sb.st_size <= 0 || (uint64_t)sb.st_size > CENSUS_MAX_EXE) {
@@ -145,12 +157,13 @@ long long collect_census(struct collection *c, pid_t pid)
 	artifact_append(c, a, err.buf, err.len);
 	strbuf_reset(&err);
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (census_walk(&l, &syms, read_target, &pid, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
+	if (census_walk(&l, &syms, read_target, &t, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
 			emit_text, &e, &st, &err) < 0) {
 		a = &c->arts[e.idx];
-		if (errno == EPERM || errno == ESRCH)
-			artifact_fail(a, "%s: %s (the census needs ptrace rights over the target: the same"
-				      " user, or CAP_SYS_PTRACE)", err.buf, strerror(errno));
+		if (t.first_errno == EPERM)
+			artifact_fail(a, "%s: %s%s", err.buf, strerror(t.first_errno), PTRACE_HINT);
+		else if (t.first_errno)
+			artifact_fail(a, "%s: %s", err.buf, strerror(t.first_errno));
 		else
 			artifact_fail(a, "%s", err.buf);
 		goto out;
