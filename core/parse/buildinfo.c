@@ -28,6 +28,7 @@
 #include "base/hex.h"
 #include "base/io.h"
 #include "base/strbuf.h"
+#include "parse/elf.h"
 
 #define BI_MAGIC "\xff Go buildinf:"
 #define BI_MAGIC_LEN 14
@@ -42,336 +43,11 @@
 /* The module info is framed by two 16-byte sentinels. */
 #define BI_SENTINEL_LEN 16
 
-#define ELF_PT_LOAD 1
-#define ELF_PF_X 0x1
-#define ELF_PF_W 0x2
-#define ELF_SHT_NOBITS 8
-#define ELF_PN_XNUM 0xffff
-#define ELF_SHN_XINDEX 0xffff
-/* Far beyond any real binary, small enough that reading the tables is cheap. */
-#define ELF_MAX_PHDRS 65536
-#define ELF_MAX_SHDRS 65536
-#define ELF_MAX_ENTSIZE 1024
-#define ELF_SHSTRTAB_MAX (1u << 20)
-
-struct elf_load {
-	uint64_t vaddr;
-	uint64_t offset;
-	uint64_t filesz;
-	uint32_t flags;
-};
-
-/* One ELF image, either in memory (mem) or behind a file descriptor. */
-struct elf_file {
-	const char *name;
-	const unsigned char *mem;
-	int fd;
-	uint64_t size;
-
-	int is64;
-	int big_endian;
-	uint64_t phoff, shoff;
-	uint64_t phnum, shnum, shstrndx;
-	unsigned phentsize, shentsize;
-
-	struct elf_load *loads;
-	size_t nr_loads, alloc_loads;
-};
-
 /* Where a run of bytes (the header search area, a string) lives in the file. */
 struct file_range {
 	uint64_t offset;
 	uint64_t size;
 };
-
-static void elf_file_init(struct elf_file *ef, const char *name)
-{
-	memset(ef, 0, sizeof(*ef));
-	ef->name = name;
-	ef->fd = -1;
-}
-
-static void elf_file_release(struct elf_file *ef)
-{
-	free(ef->loads);
-	ef->loads = NULL;
-	ef->nr_loads = ef->alloc_loads = 0;
-}
-
-__attribute__((format(printf, 3, 4)))
-static int bi_error(const struct elf_file *ef, struct strbuf *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return -1;
-	error_set(err, "cannot read build info from '%s': ", ef->name);
-	va_start(ap, fmt);
-	strbuf_vaddf(err, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* Reads exactly len bytes at off; what names them in the error. */
-static int elf_read(const struct elf_file *ef, uint64_t off, size_t len,
-		    void *buf, const char *what, struct strbuf *err)
-{
-	unsigned char *p = buf;
-	ssize_t done;
-
-	if (off > ef->size || len > ef->size - off)
-		return bi_error(ef, err, "%s at offset %llu (%zu bytes) past end of file (%llu bytes)",
-				what, (unsigned long long)off, len,
-				(unsigned long long)ef->size);
-	if (ef->mem) {
-		memcpy(buf, ef->mem + off, len);
-		return 0;
-	}
-	done = pread_full(ef->fd, p, len, off);
-	if (done < 0)
-		return bi_error(ef, err, "cannot read %s: %s", what, strerror(errno));
-	if ((size_t)done < len)
-		return bi_error(ef, err, "cannot read %s: file shrank while reading", what);
-	return 0;
-}
-
-static uint64_t get_uint(const unsigned char *p, unsigned width, int big_endian)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < width; i++) {
-		unsigned shift = big_endian ? 8 * (width - 1 - i) : 8 * i;
-
-		v |= (uint64_t)p[i] << shift;
-	}
-	return v;
-}
-
-static uint64_t elf_u16(const struct elf_file *ef, const unsigned char *p)
-{
-	return get_uint(p, 2, ef->big_endian);
-}
-
-static uint64_t elf_u32(const struct elf_file *ef, const unsigned char *p)
-{
-	return get_uint(p, 4, ef->big_endian);
-}
-
-/* An address, offset or size: Elf32_Addr/Off/Word or their 64-bit forms. */
-static uint64_t elf_addr(const struct elf_file *ef, const unsigned char *p)
-{
-	return get_uint(p, ef->is64 ? 8 : 4, ef->big_endian);
-}
-
-struct elf_shdr {
-	uint32_t name;
-	uint32_t type;
-	uint64_t offset;
-	uint64_t size;
-	uint32_t link;
-	uint32_t info;
-};
-
-/* p points at a section header of at least 40 (ELF32) or 64 (ELF64) bytes. */
-static void elf_decode_shdr(const struct elf_file *ef, const unsigned char *p,
-			    struct elf_shdr *sh)
-{
-	sh->name = (uint32_t)elf_u32(ef, p);
-	sh->type = (uint32_t)elf_u32(ef, p + 4);
-	if (ef->is64) {
-		sh->offset = elf_addr(ef, p + 24);
-		sh->size = elf_addr(ef, p + 32);
-		sh->link = (uint32_t)elf_u32(ef, p + 40);
-		sh->info = (uint32_t)elf_u32(ef, p + 44);
-	} else {
-		sh->offset = elf_addr(ef, p + 16);
-		sh->size = elf_addr(ef, p + 20);
-		sh->link = (uint32_t)elf_u32(ef, p + 24);
-		sh->info = (uint32_t)elf_u32(ef, p + 28);
-	}
-}
-
-static int elf_read_header(struct elf_file *ef, struct strbuf *err)
-{
-	unsigned char eh[64];
-	unsigned char sh0[64];
-	size_t have = ef->size < sizeof(eh) ? (size_t)ef->size : sizeof(eh);
-	size_t ehsize, min_phent, min_shent;
-	struct elf_shdr first;
-
-	if (elf_read(ef, 0, have, eh, "ELF header", err) < 0)
-		return -1;
-	if (have < 4 || memcmp(eh, "\x7f" "ELF", 4))
-		return bi_error(ef, err, "not an ELF file");
-	if (have < 16)
-		return bi_error(ef, err, "truncated ELF header");
-	switch (eh[4]) {
-	case 1: ef->is64 = 0; break;
-	case 2: ef->is64 = 1; break;
-	default: return bi_error(ef, err, "unsupported ELF class %u", eh[4]);
-	}
-	switch (eh[5]) {
-	case 1: ef->big_endian = 0; break;
-	case 2: ef->big_endian = 1; break;
-	default: return bi_error(ef, err, "unsupported ELF byte order %u", eh[5]);
-	}
-	ehsize = ef->is64 ? 64 : 52;
-	if (have < ehsize)
-		return bi_error(ef, err, "truncated ELF header");
-
-	if (ef->is64) {
-		ef->phoff = elf_addr(ef, eh + 32);
-		ef->shoff = elf_addr(ef, eh + 40);
-		ef->phentsize = (unsigned)elf_u16(ef, eh + 54);
-		ef->phnum = elf_u16(ef, eh + 56);
-		ef->shentsize = (unsigned)elf_u16(ef, eh + 58);
-		ef->shnum = elf_u16(ef, eh + 60);
-		ef->shstrndx = elf_u16(ef, eh + 62);
-	} else {
-		ef->phoff = elf_addr(ef, eh + 28);
-		ef->shoff = elf_addr(ef, eh + 32);
-		ef->phentsize = (unsigned)elf_u16(ef, eh + 42);
-		ef->phnum = elf_u16(ef, eh + 44);
-		ef->shentsize = (unsigned)elf_u16(ef, eh + 46);
-		ef->shnum = elf_u16(ef, eh + 48);
-		ef->shstrndx = elf_u16(ef, eh + 50);
-	}
-	min_phent = ef->is64 ? 56 : 32;
-	min_shent = ef->is64 ? 64 : 40;
-	if (ef->phnum && (ef->phentsize < min_phent || ef->phentsize > ELF_MAX_ENTSIZE))
-		return bi_error(ef, err, "bad program header size %u", ef->phentsize);
-	if (!ef->shoff) {
-		ef->shnum = 0;
-		return 0;
-	}
-	if (ef->shentsize < min_shent || ef->shentsize > ELF_MAX_ENTSIZE)
-		return bi_error(ef, err, "bad section header size %u", ef->shentsize);
-
-	/*
-	 * Counts too large for the 16-bit header fields live in section 0
-	 * (extended numbering); read it only when one of them needs it.
-	 */
-	if (ef->shnum && ef->phnum != ELF_PN_XNUM && ef->shstrndx != ELF_SHN_XINDEX)
-		return 0;
-	if (elf_read(ef, ef->shoff, min_shent, sh0, "section header 0", err) < 0)
-		return -1;
-	elf_decode_shdr(ef, sh0, &first);
-	if (!ef->shnum)
-		ef->shnum = first.size;
-	if (ef->shstrndx == ELF_SHN_XINDEX)
-		ef->shstrndx = first.link;
-	if (ef->phnum == ELF_PN_XNUM)
-		ef->phnum = first.info;
-	return 0;
-}
-
-/*
- * Reads a header table (nr entries of entsize bytes at off) into a new
- * *tab; the bound on nr keeps a hostile count from allocating gigabytes.
- */
-static int elf_read_table(const struct elf_file *ef, uint64_t off, uint64_t nr, unsigned entsize,
-			  uint64_t max, const char *what, unsigned char **tab, struct strbuf *err)
-{
-	size_t tabsize;
-
-	*tab = NULL;
-	if (nr > max)
-		return bi_error(ef, err, "too many %s (%llu)", what, (unsigned long long)nr);
-	tabsize = (size_t)nr * entsize;
-	*tab = xmalloc(tabsize);
-	return elf_read(ef, off, tabsize, *tab, what, err);
-}
-
-static int elf_read_segments(struct elf_file *ef, struct strbuf *err)
-{
-	unsigned char *tab = NULL;
-	size_t i;
-	int ret = -1;
-
-	if (!ef->phnum)
-		return 0;
-	if (elf_read_table(ef, ef->phoff, ef->phnum, ef->phentsize, ELF_MAX_PHDRS,
-			   "program headers", &tab, err) < 0)
-		goto cleanup;
-	for (i = 0; i < ef->phnum; i++) {
-		const unsigned char *p = tab + i * ef->phentsize;
-		struct elf_load *l;
-
-		if (elf_u32(ef, p) != ELF_PT_LOAD)
-			continue;
-		ALLOC_GROW(ef->loads, ef->nr_loads + 1, ef->alloc_loads);
-		l = &ef->loads[ef->nr_loads++];
-		if (ef->is64) {
-			l->flags = (uint32_t)elf_u32(ef, p + 4);
-			l->offset = elf_addr(ef, p + 8);
-			l->vaddr = elf_addr(ef, p + 16);
-			l->filesz = elf_addr(ef, p + 32);
-		} else {
-			l->offset = elf_addr(ef, p + 4);
-			l->vaddr = elf_addr(ef, p + 8);
-			l->filesz = elf_addr(ef, p + 16);
-			l->flags = (uint32_t)elf_u32(ef, p + 24);
-		}
-	}
-	ret = 0;
-cleanup:
-	free(tab);
-	return ret;
-}
-
-/*
- * Looks up the section called name. *found stays 0 when the file has no
- * section headers, no usable name table or no such section: the caller
- * then falls back to the segments, as the Go toolchain does.
- */
-static int elf_find_section(struct elf_file *ef, const char *name,
-			    struct elf_shdr *out, int *found, struct strbuf *err)
-{
-	unsigned char *tab = NULL;
-	char *names = NULL;
-	size_t namesize, want = strlen(name) + 1;
-	struct elf_shdr strtab, sh;
-	uint64_t i;
-	int ret = -1;
-
-	*found = 0;
-	if (!ef->shnum)
-		return 0;
-	if (elf_read_table(ef, ef->shoff, ef->shnum, ef->shentsize, ELF_MAX_SHDRS,
-			   "section headers", &tab, err) < 0)
-		goto cleanup;
-	if (!ef->shstrndx || ef->shstrndx >= ef->shnum) {
-		ret = 0;
-		goto cleanup;
-	}
-	elf_decode_shdr(ef, tab + ef->shstrndx * ef->shentsize, &strtab);
-	if (strtab.type == ELF_SHT_NOBITS) {
-		ret = 0;
-		goto cleanup;
-	}
-	/* Names past the cap simply never match. */
-	namesize = strtab.size < ELF_SHSTRTAB_MAX ? (size_t)strtab.size : ELF_SHSTRTAB_MAX;
-	names = xmalloc(namesize + 1);
-	if (elf_read(ef, strtab.offset, namesize, names, "section name table", err) < 0)
-		goto cleanup;
-	names[namesize] = '\0';
-
-	for (i = 1; i < ef->shnum; i++) {
-		elf_decode_shdr(ef, tab + i * ef->shentsize, &sh);
-		if (sh.name >= namesize || namesize - sh.name < want ||
-		    memcmp(names + sh.name, name, want))
-			continue;
-		*out = sh;
-		*found = 1;
-		break;
-	}
-	ret = 0;
-cleanup:
-	free(names);
-	free(tab);
-	return ret;
-}
 
 /* Where to look for the header: the .go.buildinfo section, else the data segment. */
 static int find_search_area(struct elf_file *ef, struct file_range *area, struct strbuf *err)
@@ -384,7 +60,7 @@ static int find_search_area(struct elf_file *ef, struct file_range *area, struct
 		return -1;
 	if (found && sh.type != ELF_SHT_NOBITS) {
 		if (sh.offset > ef->size || sh.size > ef->size - sh.offset)
-			return bi_error(ef, err, "section .go.buildinfo (offset %llu, %llu bytes) past end of file (%llu bytes)",
+			return elf_error(ef, err, "section .go.buildinfo (offset %llu, %llu bytes) past end of file (%llu bytes)",
 					(unsigned long long)sh.offset,
 					(unsigned long long)sh.size,
 					(unsigned long long)ef->size);
@@ -398,7 +74,7 @@ static int find_search_area(struct elf_file *ef, struct file_range *area, struct
 		if ((l->flags & (ELF_PF_X | ELF_PF_W)) != ELF_PF_W)
 			continue;
 		if (l->offset > ef->size || l->filesz > ef->size - l->offset)
-			return bi_error(ef, err, "data segment (offset %llu, %llu bytes) past end of file (%llu bytes)",
+			return elf_error(ef, err, "data segment (offset %llu, %llu bytes) past end of file (%llu bytes)",
 					(unsigned long long)l->offset,
 					(unsigned long long)l->filesz,
 					(unsigned long long)ef->size);
@@ -406,7 +82,7 @@ static int find_search_area(struct elf_file *ef, struct file_range *area, struct
 		area->size = l->filesz;
 		return 0;
 	}
-	return bi_error(ef, err, "not a Go binary (no .go.buildinfo section and no data segment)");
+	return elf_error(ef, err, "not a Go binary (no .go.buildinfo section and no data segment)");
 }
 
 static int find_header(struct elf_file *ef, unsigned char hdr[BI_HEADER_LEN],
@@ -431,7 +107,7 @@ static int find_header(struct elf_file *ef, unsigned char hdr[BI_HEADER_LEN],
 		ret = 0;
 		goto cleanup;
 	}
-	bi_error(ef, err, "not a Go binary (no build info magic)");
+	elf_error(ef, err, "not a Go binary (no build info magic)");
 cleanup:
 	free(buf);
 	return ret;
@@ -445,7 +121,7 @@ static int read_string_at(struct elf_file *ef, uint64_t off, uint64_t len,
 	char *s;
 
 	if (len > BI_STRING_MAX)
-		return bi_error(ef, err, "%s length %llu over the %u byte limit",
+		return elf_error(ef, err, "%s length %llu over the %u byte limit",
 				what, (unsigned long long)len, BI_STRING_MAX);
 	s = xmalloc((size_t)len + 1);
 	if (elf_read(ef, off, (size_t)len, s, what, err) < 0) {
@@ -467,7 +143,7 @@ static int read_inline_string(struct elf_file *ef, uint64_t *pos, const char *wh
 	uint64_t len = 0;
 
 	if (*pos >= ef->size)
-		return bi_error(ef, err, "%s past end of file", what);
+		return elf_error(ef, err, "%s past end of file", what);
 	avail = ef->size - *pos < sizeof(buf) ? (size_t)(ef->size - *pos) : sizeof(buf);
 	if (elf_read(ef, *pos, avail, buf, what, err) < 0)
 		return -1;
@@ -484,30 +160,7 @@ static int read_inline_string(struct elf_file *ef, uint64_t *pos, const char *wh
 			return 0;
 		}
 	}
-	return bi_error(ef, err, "malformed %s length", what);
-}
-
-/* Maps a virtual address range to a file offset through the PT_LOAD segments. */
-static int elf_vaddr_to_offset(const struct elf_file *ef, uint64_t addr, uint64_t len,
-			       uint64_t *off)
-{
-	size_t i;
-
-	for (i = 0; i < ef->nr_loads; i++) {
-		const struct elf_load *l = &ef->loads[i];
-		uint64_t rel;
-
-		if (addr < l->vaddr)
-			continue;
-		rel = addr - l->vaddr;
-		if (rel >= l->filesz || len > l->filesz - rel)
-			continue;
-		if (l->offset > UINT64_MAX - rel)
-			return -1;
-		*off = l->offset + rel;
-		return 0;
-	}
-	return -1;
+	return elf_error(ef, err, "malformed %s length", what);
 }
 
 /* Before Go 1.18: addr is that of a Go string header {data pointer, length}. */
@@ -519,22 +172,22 @@ static int read_pointed_string(struct elf_file *ef, uint64_t addr, unsigned ptrs
 	uint64_t off, data, len;
 
 	if (elf_vaddr_to_offset(ef, addr, 2 * ptrsize, &off) < 0)
-		return bi_error(ef, err, "%s header address 0x%llx is not in the file",
+		return elf_error(ef, err, "%s header address 0x%llx is not in the file",
 				what, (unsigned long long)addr);
 	if (elf_read(ef, off, 2 * ptrsize, hdr, what, err) < 0)
 		return -1;
-	data = get_uint(hdr, ptrsize, big_endian);
-	len = get_uint(hdr + ptrsize, ptrsize, big_endian);
+	data = elf_get_uint(hdr, ptrsize, big_endian);
+	len = elf_get_uint(hdr + ptrsize, ptrsize, big_endian);
 	if (!len) {
 		*out = xstrdup("");
 		*out_len = 0;
 		return 0;
 	}
 	if (len > BI_STRING_MAX)
-		return bi_error(ef, err, "%s length %llu over the %u byte limit",
+		return elf_error(ef, err, "%s length %llu over the %u byte limit",
 				what, (unsigned long long)len, BI_STRING_MAX);
 	if (elf_vaddr_to_offset(ef, data, len, &off) < 0)
-		return bi_error(ef, err, "%s address 0x%llx (%llu bytes) is not in the file",
+		return elf_error(ef, err, "%s address 0x%llx (%llu bytes) is not in the file",
 				what, (unsigned long long)data, (unsigned long long)len);
 	return read_string_at(ef, off, len, what, out, out_len, err);
 }
@@ -596,17 +249,17 @@ static int read_buildinfo(struct buildinfo *bi, struct elf_file *ef, struct strb
 		int big = hdr[15] & BI_FLAG_BIG_ENDIAN;
 
 		if (ptrsize != 4 && ptrsize != 8) {
-			bi_error(ef, err, "unsupported pointer size %u in build info header", ptrsize);
+			elf_error(ef, err, "unsupported pointer size %u in build info header", ptrsize);
 			goto cleanup;
 		}
-		if (read_pointed_string(ef, get_uint(hdr + 16, ptrsize, big), ptrsize, big,
+		if (read_pointed_string(ef, elf_get_uint(hdr + 16, ptrsize, big), ptrsize, big,
 					"go version", &vers, &vers_len, err) < 0 ||
-		    read_pointed_string(ef, get_uint(hdr + 16 + ptrsize, ptrsize, big),
+		    read_pointed_string(ef, elf_get_uint(hdr + 16 + ptrsize, ptrsize, big),
 					ptrsize, big, "module info", &mod, &mod_len, err) < 0)
 			goto cleanup;
 	}
 	if (!vers_len) {
-		bi_error(ef, err, "not a Go binary (empty go version)");
+		elf_error(ef, err, "not a Go binary (empty go version)");
 		goto cleanup;
 	}
 
@@ -638,7 +291,7 @@ int buildinfo_parse(struct buildinfo *bi, const unsigned char *data, size_t len,
 	struct elf_file ef;
 	int ret;
 
-	elf_file_init(&ef, name);
+	elf_file_init(&ef, name, "build info");
 	ef.mem = data;
 	ef.size = data ? len : 0;
 	ret = read_buildinfo(bi, &ef, err);
@@ -652,20 +305,20 @@ int buildinfo_read_file(struct buildinfo *bi, const char *path, struct strbuf *e
 	struct stat st;
 	int ret = -1;
 
-	elf_file_init(&ef, path);
+	elf_file_init(&ef, path, "build info");
 	buildinfo_release(bi);
 	ef.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ef.fd < 0) {
-		bi_error(&ef, err, "%s", strerror(errno));
+		elf_error(&ef, err, "%s", strerror(errno));
 		goto cleanup;
 	}
 	if (fstat(ef.fd, &st) < 0) {
-		bi_error(&ef, err, "%s", strerror(errno));
+		elf_error(&ef, err, "%s", strerror(errno));
 		goto cleanup;
 	}
 	/* A FIFO or device has no size to bound our reads by. */
 	if (!S_ISREG(st.st_mode)) {
-		bi_error(&ef, err, "not a regular file");
+		elf_error(&ef, err, "not a regular file");
 		goto cleanup;
 	}
 	ef.size = (uint64_t)st.st_size;
