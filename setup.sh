@@ -19,7 +19,6 @@ mode=${1:-demo}
 
 build_pkgs=(gcc pkg-config meson ninja-build protobuf-c-compiler libprotobuf-c-dev
 	liblua5.4-dev zlib1g-dev libcurl4-openssl-dev libarchive-dev libjson-c-dev libssl-dev
-	libdw-dev libelf-dev
 	libiberty-dev)
 # Tests compare against the real go tool pprof, run real Go programs and a
 # real Debian-packaged Go service (prometheus), and check leaks with valgrind.

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -25,8 +24,6 @@
 #define PTRACE_HINT " (the census needs ptrace rights over the target: the same user, or" \
 	" CAP_SYS_PTRACE; the goroutine profile stands in)"
 
-/* the executable is mapped, not read: /proc/PID/exe of a large service is 100+ MB */
-#define CENSUS_MAX_EXE ((size_t)2 << 30)
 
 struct target {
 	pid_t pid;
@@ -117,7 +114,6 @@ long long collect_census(struct collection *c, pid_t pid)
 	struct timespec now;
 	struct stat sb;
 	char exe[64];
-	void *map = MAP_FAILED;
 	int fd = -1;
 	long long ret = -1;
 	int64_t t0 = clock_mono_ms();
@@ -132,18 +128,8 @@ long long collect_census(struct collection *c, pid_t pid)
 			      errno == EACCES || errno == EPERM ? PTRACE_HINT : "");
 		goto out;
 	}
-	if (sb.st_size <= 0 || (uint64_t)sb.st_size > CENSUS_MAX_EXE) {
-		artifact_fail(a, "%s: %lld bytes is not an executable the census reads", exe,
-			      (long long)sb.st_size);
-		goto out;
-	}
-	/* private and writable: libelf may touch the image; the file never sees it */
-	map = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
-		artifact_fail(a, "cannot map %s: %s", exe, strerror(errno));
-		goto out;
-	}
-	if (census_layout_read(&l, &syms, map, (size_t)sb.st_size, &err) < 0) {
+	/* read in pieces by offset, not mapped: only the few ranges the census needs are touched */
+	if (census_layout_read_file(&l, &syms, exe, fd, &err) < 0) {
 		artifact_skip(a, "%s (the goroutine profile stands in)", err.buf);
 		goto out;
 	}
@@ -183,8 +169,6 @@ long long collect_census(struct collection *c, pid_t pid)
 	artifact_ok(a);
 	ret = (long long)st.goroutines;
 out:
-	if (map != MAP_FAILED)
-		munmap(map, (size_t)sb.st_size);
 	if (fd >= 0)
 		close(fd);
 	census_symbols_release(&syms);

@@ -4,16 +4,15 @@
  */
 #include "parse/census.h"
 #include "base/sort.h"
+#include "parse/elf.h"
+#include "parse/godwarf.h"
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <dwarf.h>
-#include <elfutils/libdw.h>
-#include <gelf.h>
-#include <libelf.h>
 
 /* Go's g status values (runtime/runtime2.go, unchanged since Go 1.14) */
 #define G_IDLE 0
@@ -70,275 +69,193 @@ static int cmp_sym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static int read_symbols(Elf *e, struct census_symbols *s, struct strbuf *err)
+#define SYM64_SIZE 24
+#define SYM32_SIZE 16
+#define STT_FUNC_ 2
+
+/* The function symbols of .symtab, by address (link-time). */
+static int read_symbols(struct elf_file *ef, struct census_symbols *s, struct strbuf *err)
 {
-	Elf_Scn *scn = NULL;
+	struct elf_shdr sh, str;
+	unsigned char buf[SYM64_SIZE * 256];
+	char name[MAX_NAME + 1];
+	size_t esz = ef->is64 ? SYM64_SIZE : SYM32_SIZE;
+	uint64_t nr, i;
+	int found;
 
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		size_t i, n;
+	if (elf_find_section(ef, ".symtab", &sh, &found, err) < 0)
+		return -1;
+	if (!found || sh.type != ELF_SHT_SYMTAB)
+		return elf_error(ef, err, "no symbol table (built with -ldflags=-s?)");
+	if (elf_section_at(ef, sh.link, &str, err) < 0)
+		return -1;
+	if (sh.offset > ef->size || sh.size > ef->size - sh.offset || str.offset > ef->size ||
+	    str.size > ef->size - str.offset)
+		return elf_error(ef, err, "the symbol table runs past the end of the file");
+	nr = sh.size / esz;
+	for (i = 0; i < nr && s->nr < MAX_SYMBOLS; i++) {
+		const unsigned char *p;
+		uint64_t value, size, nameoff;
+		unsigned info;
+		size_t k, n;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (!d)
-			continue;
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; i < n && s->nr < MAX_SYMBOLS; i++) {
-			GElf_Sym sym;
-			const char *name;
-
-			if (!gelf_getsym(d, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !sym.st_value)
-				continue;
-			name = elf_strptr(e, sh.sh_link, sym.st_name);
-			if (!name || !*name)
-				continue;
-			ALLOC_GROW(s->items, s->nr + 1, s->alloc);
-			s->items[s->nr].addr = sym.st_value;
-			s->items[s->nr].size = sym.st_size;
-			s->items[s->nr].name = s->names.len;
-			strbuf_add(&s->names, name, strnlen(name, MAX_NAME));
-			strbuf_addch(&s->names, '\0');
-			s->nr++;
+		if (i % 256 == 0) {
+			n = (size_t)((nr - i < 256 ? nr - i : 256) * esz);
+			if (elf_read(ef, sh.offset + i * esz, n, buf, ".symtab", err) < 0)
+				return -1;
 		}
+		p = buf + (i % 256) * esz;
+		nameoff = elf_u32(ef, p);
+		if (ef->is64) {
+			info = p[4];
+			value = elf_addr(ef, p + 8);
+			size = elf_addr(ef, p + 16);
+		} else {
+			value = elf_u32(ef, p + 4);
+			size = elf_u32(ef, p + 8);
+			info = p[12];
+		}
+		if ((info & 0xf) != STT_FUNC_ || !value || nameoff >= str.size)
+			continue;
+		n = str.size - nameoff < MAX_NAME ? (size_t)(str.size - nameoff) : MAX_NAME;
+		if (elf_read(ef, str.offset + nameoff, n, name, ".strtab", err) < 0)
+			return -1;
+		name[n] = '\0';
+		k = strlen(name);
+		if (!k)
+			continue;
+		ALLOC_GROW(s->items, s->nr + 1, s->alloc);
+		s->items[s->nr].addr = value;
+		s->items[s->nr].size = size;
+		s->items[s->nr].name = s->names.len;
+		strbuf_add(&s->names, name, k);
+		strbuf_addch(&s->names, '\0');
+		s->nr++;
 	}
 	if (!s->nr)
-		return error_set(err, "the executable has no symbol table (built with -ldflags=-s?)");
+		return elf_error(ef, err, "no function symbols (built with -ldflags=-s?)");
 	sort_array(s->items, s->nr, sizeof(*s->items), cmp_sym);
 	return 0;
 }
 
-/* ---- DWARF: where runtime.g's fields and the runtime's variables are ---- */
-
-static int die_type(Dwarf_Die *die, Dwarf_Die *type)
+static uint32_t field(uint32_t base, uint32_t off)
 {
-	Dwarf_Attribute a;
-
-	/* Go names its struct types through a typedef ("runtime.gobuf") */
-	if (!dwarf_attr(die, DW_AT_type, &a) || !dwarf_formref_die(&a, type))
-		return -1;
-	return dwarf_peel_type(type, type) == 0 ? 0 : -1;
+	return base == GODWARF_NONE || off == GODWARF_NONE || off > CENSUS_MAX_G_SIZE ? CENSUS_NONE : base + off;
 }
 
-/* The offset of member name in struct die, CENSUS_NONE without it; its type in *type if asked. */
-static uint32_t member_offset(Dwarf_Die *st, const char *name, Dwarf_Die *type)
+static void fill_layout(struct census_layout *l, const struct godwarf *gw)
 {
-	Dwarf_Die m;
-	Dwarf_Attribute a;
-	Dwarf_Word off;
+	const uint32_t *g = gw->g.off;
+	uint32_t need = 0;
+	size_t i;
 
-	if (dwarf_child(st, &m) != 0)
-		return CENSUS_NONE;
-	do {
-		const char *n;
-
-		if (dwarf_tag(&m) != DW_TAG_member || !(n = dwarf_diename(&m)) || strcmp(n, name))
-			continue;
-		if (!dwarf_attr(&m, DW_AT_data_member_location, &a) || dwarf_formudata(&a, &off) != 0 ||
-		    off > CENSUS_MAX_G_SIZE)
-			return CENSUS_NONE;
-		if (type && die_type(&m, type) < 0)
-			return CENSUS_NONE;
-		return (uint32_t)off;
-	} while (dwarf_siblingof(&m, &m) == 0);
-	return CENSUS_NONE;
-}
-
-/* base + the offset of name in the struct type t, CENSUS_NONE if either is missing */
-static uint32_t sub_offset(uint32_t base, Dwarf_Die *t, const char *name)
-{
-	uint32_t o;
-
-	if (base == CENSUS_NONE || (o = member_offset(t, name, NULL)) == CENSUS_NONE)
-		return CENSUS_NONE;
-	return base + o;
-}
-
-/*
- * A variable's address: its location is one DW_OP_addr. Go writes it as a
- * DW_FORM_block1 in version 4 units, which dwarf_getlocation refuses (it
- * wants DW_FORM_exprloc there), so the block is read as bytes.
- */
-static uint64_t var_address(Dwarf_Die *v)
-{
-	Dwarf_Attribute a;
-	Dwarf_Block b;
-	Dwarf_Op *ops;
-	size_t nops, i;
-	uint64_t addr = 0;
-
-	if (!dwarf_attr(v, DW_AT_location, &a))
-		return 0;
-	if (dwarf_getlocation(&a, &ops, &nops) == 0)
-		return nops == 1 && ops[0].atom == DW_OP_addr ? ops[0].number : 0;
-	if (dwarf_formblock(&a, &b) != 0 || b.length != 9 || b.data[0] != DW_OP_addr)
-		return 0;
-	/* the target's byte order: the census reads little-endian 64-bit programs */
-	for (i = 8; i > 0; i--)
-		addr = addr << 8 | b.data[i];
-	return addr;
-}
-
-/* How many elements the array variable v has, 0 when not an array. */
-static uint32_t var_array_len(Dwarf_Die *v)
-{
-	Dwarf_Die t, sub;
-	Dwarf_Attribute a;
-	Dwarf_Word w;
-
-	if (die_type(v, &t) < 0 || dwarf_tag(&t) != DW_TAG_array_type || dwarf_child(&t, &sub) != 0)
-		return 0;
-	do {
-		if (dwarf_tag(&sub) != DW_TAG_subrange_type)
-			continue;
-		if (dwarf_attr(&sub, DW_AT_count, &a) && dwarf_formudata(&a, &w) == 0)
-			return w > CENSUS_MAX_REASONS ? CENSUS_MAX_REASONS : (uint32_t)w;
-		if (dwarf_attr(&sub, DW_AT_upper_bound, &a) && dwarf_formudata(&a, &w) == 0)
-			return w >= CENSUS_MAX_REASONS ? CENSUS_MAX_REASONS : (uint32_t)w + 1;
-	} while (dwarf_siblingof(&sub, &sub) == 0);
-	return 0;
-}
-
-static void fill_g(struct census_layout *l, Dwarf_Die *g)
-{
-	Dwarf_Die sched, stack;
-	uint32_t o, need = 0;
-	int64_t size = dwarf_bytesize(g);
-
-	l->goid = member_offset(g, "goid", NULL);
-	l->gopc = member_offset(g, "gopc", NULL);
-	l->startpc = member_offset(g, "startpc", NULL);
-	l->atomicstatus = member_offset(g, "atomicstatus", NULL);
-	l->waitreason = member_offset(g, "waitreason", NULL);
-	l->waitsince = member_offset(g, "waitsince", NULL);
-	l->lockedm = member_offset(g, "lockedm", NULL);
-	o = member_offset(g, "sched", &sched);
-	l->sched_pc = sub_offset(o, &sched, "pc");
-	l->sched_sp = sub_offset(o, &sched, "sp");
-	l->sched_bp = sub_offset(o, &sched, "bp");
-	o = member_offset(g, "stack", &stack);
-	l->stack_lo = sub_offset(o, &stack, "lo");
-	l->stack_hi = sub_offset(o, &stack, "hi");
-	/* read up to the last field used (all are at most 8 bytes) */
+	l->allgs = gw->allgs.addr;
+	l->wait_reasons = gw->wait_reasons.addr;
+	/* without the array's length (its type is often in another unit), up to the cap, read lazily */
+	l->nr_wait_reasons = gw->wait_reasons.count ? gw->wait_reasons.count : CENSUS_MAX_REASONS;
+	l->status_names = gw->status_names.addr;
+	l->nr_status_names = gw->status_names.count;
+	l->goid = field(0, g[GW_G_GOID]);
+	l->gopc = field(0, g[GW_G_GOPC]);
+	l->startpc = field(0, g[GW_G_STARTPC]);
+	l->atomicstatus = field(0, g[GW_G_ATOMICSTATUS]);
+	l->waitreason = field(0, g[GW_G_WAITREASON]);
+	l->waitsince = field(0, g[GW_G_WAITSINCE]);
+	l->lockedm = field(0, g[GW_G_LOCKEDM]);
+	l->sched_pc = field(g[GW_G_SCHED], gw->gobuf.off[GW_GOBUF_PC]);
+	l->sched_sp = field(g[GW_G_SCHED], gw->gobuf.off[GW_GOBUF_SP]);
+	l->sched_bp = field(g[GW_G_SCHED], gw->gobuf.off[GW_GOBUF_BP]);
+	l->stack_lo = field(g[GW_G_STACK], gw->stack.off[GW_STACK_LO]);
+	l->stack_hi = field(g[GW_G_STACK], gw->stack.off[GW_STACK_HI]);
 	{
+		/* read up to the last field used (all are at most 8 bytes) */
 		const uint32_t all[] = { l->goid, l->gopc, l->startpc, l->atomicstatus, l->waitreason,
 					 l->waitsince, l->lockedm, l->sched_pc, l->sched_sp, l->sched_bp,
 					 l->stack_lo, l->stack_hi };
-		size_t i;
 
 		for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 			if (all[i] != CENSUS_NONE && all[i] + 8 > need)
 				need = all[i] + 8;
 	}
-	if (size > 0 && size < (int64_t)need)
-		need = (uint32_t)size;
+	if (gw->g.byte_size != GODWARF_NONE && gw->g.byte_size < need)
+		need = gw->g.byte_size;
 	l->g_size = need;
 }
 
-/* Scans the top-level entries of the CUs named "runtime" for what the census needs. */
-static void scan_runtime(Dwarf *dw, struct census_layout *l, int *have_g)
+static int layout_read(struct elf_file *ef, struct census_layout *l, struct census_symbols *s,
+		       struct strbuf *err)
 {
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-	uint64_t allgs_addr = 0;
+	struct godwarf gw;
+	size_t i;
+	int ret = -1;
 
-	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu, die;
-		const char *cu_name;
-
-		if (!dwarf_offdie(dw, off + hsize, &cu) || !(cu_name = dwarf_diename(&cu)) ||
-		    strcmp(cu_name, "runtime") || dwarf_child(&cu, &die) != 0) {
-			off = next;
-			continue;
-		}
-		do {
-			int tag = dwarf_tag(&die);
-			const char *n = dwarf_diename(&die);
-
-			if (!n || strncmp(n, "runtime.", 8))
-				continue;
-			if (tag == DW_TAG_structure_type && !strcmp(n, "runtime.g") && !*have_g) {
-				fill_g(l, &die);
-				*have_g = 1;
-			} else if (tag == DW_TAG_variable && !strcmp(n, "runtime.allgs")) {
-				allgs_addr = var_address(&die);
-			} else if (tag == DW_TAG_variable && !strcmp(n, "runtime.waitReasonStrings")) {
-				l->wait_reasons = var_address(&die);
-				l->nr_wait_reasons = var_array_len(&die);
-			} else if (tag == DW_TAG_variable && !strcmp(n, "runtime.gStatusStrings")) {
-				l->status_names = var_address(&die);
-				l->nr_status_names = var_array_len(&die);
-			}
-		} while (dwarf_siblingof(&die, &die) == 0);
-		off = next;
+	memset(l, 0, sizeof(*l));
+	if (elf_read_header(ef, err) < 0 || elf_read_segments(ef, err) < 0)
+		goto out;
+	if (!ef->is64 || ef->big_endian) {
+		elf_error(ef, err, "not a little-endian 64-bit executable: the census reads those only");
+		goto out;
 	}
-	l->allgs = allgs_addr;
+	l->frame_pointers = ef->machine == ELF_EM_X86_64;
+	l->pie = ef->type == ELF_ET_DYN;
+	l->link_base = UINT64_MAX;
+	for (i = 0; i < ef->nr_loads; i++)
+		if (ef->loads[i].vaddr < l->link_base)
+			l->link_base = ef->loads[i].vaddr & ~(uint64_t)0xfff;
+	if (l->link_base == UINT64_MAX)
+		l->link_base = 0;
+	if (godwarf_read(ef, &gw, err) < 0)
+		goto out;
+	if (!gw.g.found || !gw.allgs.addr) {
+		elf_error(ef, err, "the DWARF has no %s", gw.g.found ? "runtime.allgs" : "runtime.g");
+		goto out;
+	}
+	fill_layout(l, &gw);
+	if (l->atomicstatus == CENSUS_NONE || l->goid == CENSUS_NONE) {
+		elf_error(ef, err, "runtime.g in the DWARF has no %s",
+			  l->goid == CENSUS_NONE ? "goid" : "atomicstatus");
+		goto out;
+	}
+	if (read_symbols(ef, s, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		census_symbols_release(s);
+	return ret;
 }
 
 int census_layout_read(struct census_layout *l, struct census_symbols *s,
 		       const void *data, size_t len, struct strbuf *err)
 {
-	Elf *e = NULL;
-	Dwarf *dw = NULL;
-	GElf_Ehdr eh;
-	int have_g = 0, ret = -1;
+	struct elf_file ef;
+	int ret;
 
-	memset(l, 0, sizeof(*l));
-	elf_version(EV_CURRENT);
-	/* libelf takes a char *, but with ELF_K_ELF read-only use it writes nothing */
-	e = elf_memory((char *)(uintptr_t)data, len);
-	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		error_set(err, "not an ELF executable");
-		goto out;
-	}
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB) {
-		error_set(err, "not a little-endian 64-bit executable: the census reads those only");
-		goto out;
-	}
-	l->frame_pointers = eh.e_machine == EM_X86_64;
-	l->pie = eh.e_type == ET_DYN;
-	l->link_base = UINT64_MAX;
-	{
-		size_t i, nph;
+	elf_file_init(&ef, "the executable", "the runtime's layout");
+	ef.mem = data;
+	ef.size = data ? len : 0;
+	ret = layout_read(&ef, l, s, err);
+	elf_file_release(&ef);
+	return ret;
+}
 
-		if (elf_getphdrnum(e, &nph) == 0)
-			for (i = 0; i < nph; i++) {
-				GElf_Phdr ph;
+int census_layout_read_file(struct census_layout *l, struct census_symbols *s,
+			    const char *path, int fd, struct strbuf *err)
+{
+	struct elf_file ef;
+	struct stat st;
+	int ret = -1;
 
-				if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD &&
-				    ph.p_vaddr < l->link_base)
-					l->link_base = ph.p_vaddr & ~(uint64_t)0xfff;
-			}
-		if (l->link_base == UINT64_MAX)
-			l->link_base = 0;
-	}
-	dw = dwarf_begin_elf(e, DWARF_C_READ, NULL);
-	if (!dw) {
-		error_set(err, "the executable has no DWARF (built with -ldflags=-w?)");
+	elf_file_init(&ef, path, "the runtime's layout");
+	ef.fd = fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		elf_error(&ef, err, "not a regular file");
 		goto out;
 	}
-	scan_runtime(dw, l, &have_g);
-	if (!have_g || !l->allgs) {
-		error_set(err, "the executable's DWARF has no %s", have_g ? "runtime.allgs" : "runtime.g");
-		goto out;
-	}
-	if (l->atomicstatus == CENSUS_NONE || l->goid == CENSUS_NONE) {
-		error_set(err, "runtime.g in the executable's DWARF has no %s",
-			  l->goid == CENSUS_NONE ? "goid" : "atomicstatus");
-		goto out;
-	}
-	if (read_symbols(e, s, err) < 0)
-		goto out;
-	ret = 0;
+	ef.size = (uint64_t)st.st_size;
+	ret = layout_read(&ef, l, s, err);
 out:
-	if (dw)
-		dwarf_end(dw);
-	if (e)
-		elf_end(e);
-	if (ret < 0)
-		census_symbols_release(s);
+	elf_file_release(&ef);
 	return ret;
 }
 
@@ -385,10 +302,16 @@ static void read_go_string(struct walk *w, uint64_t addr, char *out, size_t max)
 		return;
 	}
 	out[n] = '\0';
-	/* it goes into a text format: nothing that would end a header */
+	/*
+	 * The runtime's names are plain ASCII; anything else is not one (the
+	 * table's length may be unknown, so entries past its end are read
+	 * too) and is left unknown. ']' would end the dump header it goes in.
+	 */
 	for (i = 0; i < n; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == ']' || out[i] == 0x7f)
-			out[i] = '?';
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f || out[i] == ']') {
+			out[0] = '\0';
+			return;
+		}
 }
 
 static void read_names(struct walk *w)

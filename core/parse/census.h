@@ -19,7 +19,8 @@
  * target: no stop, no allocation, nothing for it to do.
  *
  * Where the fields are comes from the executable's DWARF (Go emits it
- * unless built with -ldflags=-w), function names from its ELF symbol table
+ * unless built with -ldflags=-w), streamed in bounded memory
+ * (core/parse/godwarf.h), function names from its ELF symbol table
  * (unless -s), so no Go version's layout is written down here. On amd64
  * the frames are walked by the saved frame pointers (Go keeps them since
  * 1.7); inlined calls have no frame of their own and do not appear.
@@ -84,6 +85,9 @@ const char *census_symbol(const struct census_symbols *s, uint64_t pc, uint64_t 
  */
 int census_layout_read(struct census_layout *l, struct census_symbols *s,
 		       const void *data, size_t len, struct strbuf *err);
+/* The same from an open file (path names it in messages): read in pieces, never whole. */
+int census_layout_read_file(struct census_layout *l, struct census_symbols *s,
+			    const char *path, int fd, struct strbuf *err);
 
 /* Copies len bytes of the target's memory at addr into buf: 0, or -1 when it cannot. */
 typedef int (*census_read_fn)(void *ctx, uint64_t addr, void *buf, size_t len);
