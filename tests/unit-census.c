@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "base/strbuf.h"
 #include "parse/census.h"
 #include "parse/goroutines.h"
@@ -163,6 +164,70 @@ static void test_layout_refusals(void)
 	strbuf_release(&err);
 }
 
+/*
+ * The layout reader on the small ELF files tests/tools/mini-go-elf.py
+ * writes (the fuzz seeds): DWARF 4 and 5, 32- and 64-bit units, plain,
+ * SHF_COMPRESSED and .zdebug sections give the offsets it put there.
+ */
+static void test_layout_files(void)
+{
+	static const char *const seeds[] = { "seed-elf-v4", "seed-elf-v5-shf", "seed-elf-v4-zdebug",
+					     "seed-elf-v4-dwarf64" };
+	const char *src = getenv("SRCDIR");
+	size_t i;
+
+	if (!src)
+		src = TRIAGE_SOURCE_DIR;
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		struct strbuf path = STRBUF_INIT, data = STRBUF_INIT, err = STRBUF_INIT;
+		struct census_layout l;
+		struct census_symbols s;
+		size_t cut;
+
+		strbuf_addf(&path, "%s/tests/fuzz/corpus/census/%s", src, seeds[i]);
+		if (strbuf_read_file(&data, path.buf, 1 << 20) < 0) {
+			CHECK(0, "cannot read %s", path.buf);
+			goto next;
+		}
+		census_symbols_init(&s);
+		CHECK(census_layout_read(&l, &s, data.buf, data.len, &err) == 0, "%s: %s", seeds[i], err.buf);
+		CHECK_INT(l.allgs, 0x91eb80);
+		CHECK_INT(l.wait_reasons, 0x58da40);
+		CHECK_INT(l.nr_wait_reasons, 27);
+		CHECK_INT(l.goid, 152);
+		CHECK_INT(l.gopc, 296);
+		CHECK_INT(l.startpc, 312);
+		CHECK_INT(l.atomicstatus, 144);
+		CHECK_INT(l.waitreason, 176);
+		CHECK_INT(l.waitsince, 168);
+		CHECK_INT(l.lockedm, 232);
+		CHECK_INT(l.sched_pc, 56 + 8);
+		CHECK_INT(l.sched_sp, 56 + 0);
+		CHECK_INT(l.sched_bp, 56 + 48);
+		CHECK_INT(l.stack_lo, 0);
+		CHECK_INT(l.stack_hi, 8);
+		CHECK_INT(l.g_size, 320);
+		CHECK_INT(l.link_base, 0x400000);
+		CHECK(l.frame_pointers && !l.pie, "%s: amd64, not PIE", seeds[i]);
+		CHECK_INT(s.nr, 3);
+		CHECK_STR(census_symbol(&s, 0x402010, NULL), "main.worker");
+		census_symbols_release(&s);
+
+		/* every truncation is refused or read, never a crash (ASan runs this) */
+		for (cut = 0; cut < data.len; cut += 7) {
+			census_symbols_init(&s);
+			strbuf_reset(&err);
+			if (census_layout_read(&l, &s, data.buf, cut, &err) == 0)
+				CHECK(0, "%s cut at %zu bytes read as whole", seeds[i], cut);
+			census_symbols_release(&s);
+		}
+next:
+		strbuf_release(&path);
+		strbuf_release(&data);
+		strbuf_release(&err);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--write-seed")) {
@@ -179,6 +244,7 @@ int main(int argc, char **argv)
 	test_symbols();
 	test_walk();
 	test_layout_refusals();
+	test_layout_files();
 	if (failures)
 		fprintf(stderr, "%d checks failed\n", failures);
 	return failures ? 1 : 0;
