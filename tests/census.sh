@@ -132,6 +132,18 @@ for bin in plain pie; do
 	[ "$(art "$WORK/$bin.tgz" profiles/goroutine.pb.gz | cut -f1)" = ok ] || fail "$bin: goroutine profile not taken below the limit"
 
 	# ---- 2. above the limit: the census stands in for the profile and the dump ----
+	# (not under the sanitizers' build: valgrind and ASan do not mix; ASan checks that run)
+	if [ "$bin" = plain ] && command -v valgrind >/dev/null && [ -z "${ASAN_OPTIONS:-}" ]; then
+		# no leak and no invalid access on the census path (it reads another process's memory)
+		if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+			--error-exitcode=99 "$TRIAGE" collect -q --cpu-seconds 0 --goroutine-dump-max 1000 \
+			-o "$WORK/vg.tgz" "$TPID" > /dev/null 2> "$WORK/vg.err" &&
+		   [ "$(art "$WORK/vg.tgz" runtime/goroutine-census.txt | cut -f1)" = ok ]; then
+			ok "valgrind: collect with the census, no leak or invalid access"
+		else
+			fail "valgrind: $(head -20 "$WORK/vg.err")"
+		fi
+	fi
 	if [ "$bin" = plain ]; then
 		"$TRIAGE" collect -q --cpu-seconds 0 --goroutine-dump-max 1000 -o "$WORK/above.tgz" "$TPID" 2>/dev/null ||
 			fail "above: collect failed"
