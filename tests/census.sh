@@ -154,12 +154,13 @@ for bin in plain pie; do
 		esac
 		[ "$(art "$WORK/above.tgz" profiles/goroutine-debug2.txt | cut -f1)" = skipped ] || fail "above: the dump was taken"
 		"$TRIAGE" analyze --format json "$WORK/above.tgz" > "$WORK/above.json" 2>/dev/null
+		# (among the findings: which ranks first depends on what else shares the test's cgroup)
 		top=$(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
-f = r["findings"][0]
-print(f["id"], "|", " / ".join(f.get("evidence", [])))' "$WORK/above.json" 2>&1)
+f = [x for x in r["findings"] if x["id"] == "business-goroutine-leak"]
+print(f[0]["title"] + " | " + " / ".join(f[0].get("evidence", [])) if f else "no goroutine-leak finding")' "$WORK/above.json" 2>&1)
 		case $top in
-		business-goroutine-leak*"goroutine census"*) ok "analyze finds the pile from the census: ${top%% |*}" ;;
+		*"created by main.main"*"goroutine census"*) ok "analyze finds the pile from the census: ${top%% |*}" ;;
 		*) fail "analyze on the census: $top" ;;
 		esac
 		"$TRIAGE" collect -q --cpu-seconds 0 --goroutine-dump-max 1000 --force -o "$WORK/forced.tgz" "$TPID" 2>/dev/null
@@ -183,8 +184,10 @@ skipped*"no DWARF"*) ok "no DWARF: census skipped (${st#*	})" ;;
 esac
 [ "$(art "$WORK/nodwarf.tgz" profiles/goroutine.pb.gz | cut -f1)" = ok ] && ok "no DWARF: the goroutine profile stands in" ||
 	fail "no DWARF: goroutine profile: $(art "$WORK/nodwarf.tgz" profiles/goroutine.pb.gz)"
-top=$("$TRIAGE" analyze --format json "$WORK/nodwarf.tgz" 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["findings"][0]["id"])' 2>&1)
-[ "$top" = business-goroutine-leak ] && ok "no DWARF: analyze still finds the pile (goroutine profile)" || fail "no DWARF: top finding $top"
+top=$("$TRIAGE" analyze --format json "$WORK/nodwarf.tgz" 2>/dev/null | python3 -c 'import json, sys
+f = [x for x in json.load(sys.stdin)["findings"] if x["id"] == "business-goroutine-leak"]
+print(any("from the goroutine profile" in e for e in f[0]["evidence"]) if f else "no goroutine-leak finding")' 2>&1)
+[ "$top" = True ] && ok "no DWARF: analyze still finds the pile, from the goroutine profile" || fail "no DWARF: $top"
 
 [ $status -eq 0 ] && echo "census: all checks passed"
 exit $status
