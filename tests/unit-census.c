@@ -36,16 +36,6 @@ static int emit_fail(void *ctx, const char *text, size_t len)
 	return -1;
 }
 
-static const struct goroutine *find_g(const struct goroutine_dump *d, uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < d->nr; i++)
-		if (d->items[i].id == id)
-			return &d->items[i];
-	return NULL;
-}
-
 static void test_walk(void)
 {
 	static uint8_t img[IMG_SIZE];
@@ -71,11 +61,11 @@ static void test_walk(void)
 	CHECK_INT(goroutines_parse(&d, out.buf, out.len, &err), 0);
 	CHECK_INT(d.nr, 5);
 	CHECK(!d.truncated, "the parser takes the census whole:\n%s", out.buf);
-	CHECK(!find_g(&d, 9), "the dead goroutine is left out");
-	CHECK(!find_g(&d, 10), "the runtime's own goroutine is left out");
+	CHECK(!goroutines_find(&d, 9), "the dead goroutine is left out");
+	CHECK(!goroutines_find(&d, 10), "the runtime's own goroutine is left out");
 
 	/* goroutine 1: the runtime's unexported frames hidden, as the runtime's traceback does; no creator */
-	g = find_g(&d, 1);
+	g = goroutines_find(&d, 1);
 	CHECK(g && g->nr_frames == 2, "goroutine 1 has 2 frames:\n%s", out.buf);
 	if (g && g->nr_frames == 2) {
 		CHECK_STR(g->frames[0].func, "main.(*server).Serve");
@@ -84,7 +74,7 @@ static void test_walk(void)
 		CHECK(!g->created_by.func, "goroutine 1 has no creator");
 	}
 	/* goroutine 7: its wait reason, minutes from waitsince, its creator */
-	g = find_g(&d, 7);
+	g = goroutines_find(&d, 7);
 	CHECK(g != NULL, "goroutine 7");
 	if (g) {
 		CHECK_STR(g->state, "chan receive");
@@ -95,15 +85,15 @@ static void test_walk(void)
 		CHECK(!g->locked, "not locked");
 	}
 	/* goroutine 8: the GC's scan bit is not a state; locked to its thread */
-	g = find_g(&d, 8);
+	g = goroutines_find(&d, 8);
 	CHECK(g && g->locked && g->state && !strcmp(g->state, "chan receive"), "goroutine 8: locked, chan receive");
 	/* goroutine 11 runs: its saved registers are stale, so only where it started */
-	g = find_g(&d, 11);
+	g = goroutines_find(&d, 11);
 	CHECK(g && g->state && !strcmp(g->state, "running") && g->nr_frames == 1 &&
 	      !strcmp(g->frames[0].func, "main.worker"), "goroutine 11: running in main.worker");
 	CHECK(strstr(out.buf, "stack not read: running") != NULL, "says why the stack is missing");
 	/* goroutine 12: a frame pointer off the stack ends the walk after the PC it parked at */
-	g = find_g(&d, 12);
+	g = goroutines_find(&d, 12);
 	CHECK(g != NULL, "goroutine 12 is kept");
 	goroutine_dump_release(&d);
 

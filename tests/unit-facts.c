@@ -819,16 +819,6 @@ static void test_kernel(void)
 
 /* ---- goroutines ---------------------------------------------------------------- */
 
-static const struct goroutine *find_g(const struct goroutine_dump *d, uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < d->nr; i++)
-		if (d->items[i].id == id)
-			return &d->items[i];
-	return NULL;
-}
-
 static int is(const char *a, const char *b)
 {
 	return a && b && !strcmp(a, b);
@@ -854,7 +844,7 @@ static void test_goroutines_real(void)
 	CHECK(!goroutines_parse(&d, sb.buf, sb.len, &err), "go1.19 dump: %s", err.buf);
 	CHECK(d.nr == 17 && !d.truncated && d.nr_skipped == 0, "17 goroutines, got %zu", d.nr);
 
-	g = find_g(&d, 1);
+	g = goroutines_find(&d, 1);
 	CHECK(g && is(g->state, "running") && g->nr_frames == 4 && !g->created_by.func,
 	      "goroutine 1");
 	CHECK(g && is(g->frames[0].func, "runtime/pprof.writeGoroutineStacks") &&
@@ -863,34 +853,34 @@ static void test_goroutines_real(void)
 	CHECK(g && is(g->frames[2].func, "runtime/pprof.(*Profile).WriteTo") &&
 	      is(g->frames[3].func, "main.main"), "method and main frames");
 
-	g = find_g(&d, 20);
+	g = goroutines_find(&d, 20);
 	CHECK(g && is(g->state, "chan receive") && g->wait_minutes == 0 && !g->locked &&
 	      g->nr_frames == 1 && is(g->frames[0].func, "main.recvForever") &&
 	      is(g->created_by.func, "main.spawn") && g->created_by.line == 91 &&
 	      ends_with(g->created_by.file, "tests/go/gdump/main.go") && g->creator_id == 0,
 	      "chan receive goroutine");
-	g = find_g(&d, 23);
+	g = goroutines_find(&d, 23);
 	CHECK(g && is(g->state, "chan send") && is(g->frames[0].func, "main.sendForever") &&
 	      g->frames[0].line == 41 && is(g->frames[1].func, "main.main.func2"), "inlined frame");
-	g = find_g(&d, 25);
+	g = goroutines_find(&d, 25);
 	CHECK(g && is(g->state, "select"), "select");
-	g = find_g(&d, 27);
+	g = goroutines_find(&d, 27);
 	CHECK(g && is(g->state, "semacquire") && g->nr_frames == 4 &&
 	      is(g->frames[2].func, "sync.(*Mutex).Lock") && g->frames[2].line == 90, "mutex");
-	g = find_g(&d, 29);
+	g = goroutines_find(&d, 29);
 	CHECK(g && is(g->state, "sleep") && is(g->frames[0].func, "time.Sleep"), "sleep");
-	g = find_g(&d, 31);
+	g = goroutines_find(&d, 31);
 	CHECK(g && is(g->state, "IO wait") && is(g->frames[0].func, "internal/poll.runtime_pollWait") &&
 	      g->nr_frames == 8, "IO wait");
-	g = find_g(&d, 32);
+	g = goroutines_find(&d, 32);
 	CHECK(g && is(g->state, "syscall"), "syscall");
-	g = find_g(&d, 33);
+	g = goroutines_find(&d, 33);
 	CHECK(g && is(g->state, "chan receive") && g->locked, "locked to thread");
-	g = find_g(&d, 34);
+	g = goroutines_find(&d, 34);
 	CHECK(g && g->nr_frames == 3 && is(g->frames[1].func, "main.(*server).handle") &&
 	      is(g->created_by.func, "main.main") && g->created_by.line == 127, "created by main.main");
 	/* interned: same text, same pointer */
-	CHECK(find_g(&d, 20)->state == find_g(&d, 33)->state, "interned states");
+	CHECK(goroutines_find(&d, 20)->state == goroutines_find(&d, 33)->state, "interned states");
 
 	goroutine_groups_init(&gr);
 	goroutines_group(&d, &gr);
@@ -915,15 +905,15 @@ static void test_goroutines_real(void)
 	/* hand-edited Go >= 1.21 form */
 	read_data(&sb, "goroutines-synthetic-go1.21.txt");
 	CHECK(!goroutines_parse(&d, sb.buf, sb.len, &err), "go1.21 dump: %s", err.buf);
-	g = find_g(&d, 20);
+	g = goroutines_find(&d, 20);
 	CHECK(g && g->wait_minutes == 5 && g->creator_id == 1 && is(g->created_by.func, "main.spawn"),
 	      "in goroutine N");
-	g = find_g(&d, 33);
+	g = goroutines_find(&d, 33);
 	CHECK(g && g->locked && g->wait_minutes == 1 && is(g->state, "chan receive"),
 	      "minutes and locked");
-	g = find_g(&d, 27);
+	g = goroutines_find(&d, 27);
 	CHECK(g && is(g->state, "sync.Mutex.Lock") && g->wait_minutes == 3, "go1.20 wait reason");
-	g = find_g(&d, 34);
+	g = goroutines_find(&d, 34);
 	CHECK(g && g->creator_id == 1 && is(g->created_by.func, "main.main"), "main.main in goroutine 1");
 	goroutines_group(&d, &gr);
 	CHECK(gr.nr == 10 && gr.items[0].first->id == 20 && gr.items[0].min_wait_minutes == 0 &&
@@ -968,7 +958,7 @@ static void test_goroutines_lenient(void)
 		"goroutine 9 [chan receive]\nf()\n\n"
 		"goroutine 10 [a, 99999999999999999999 minutes, 3 minute]:\nf()\n\t/a:x\n"), "lenient");
 	CHECK(d.nr == 3 && !d.truncated, "three goroutines, got %zu", d.nr);
-	g = find_g(&d, 7);
+	g = goroutines_find(&d, 7);
 	CHECK(g && is(g->state, "select") && g->wait_minutes == 2 && g->locked && g->elided,
 	      "header with a future item");
 	CHECK(g && g->nr_frames == 3 && is(g->frames[0].func, "main.F[...]") &&
@@ -978,9 +968,9 @@ static void test_goroutines_lenient(void)
 	      is(g->frames[2].file, "C:/win/path.go") && g->frames[2].line == 30, "frames");
 	CHECK(g && is(g->created_by.func, "main.start in goroutine 99999999999999999999") &&
 	      g->creator_id == 0, "creator id past uint64 stays in the name");
-	g = find_g(&d, 8);
+	g = goroutines_find(&d, 8);
 	CHECK(g && is(g->state, "running") && g->nr_frames == 0, "traceback header with gp/m fields");
-	g = find_g(&d, 10);
+	g = goroutines_find(&d, 10);
 	CHECK(g && g->wait_minutes == 3 && g->nr_frames == 1 && is(g->frames[0].file, "/a:x") &&
 	      g->frames[0].line == 0, "unparsable minutes and line");
 	CHECK(d.nr_skipped >= 5, "skipped %zu", d.nr_skipped);

@@ -452,3 +452,13 @@ void goroutines_group(const struct goroutine_dump *d, struct goroutine_groups *o
 	free(slots);
 	sort_array(out->items, out->nr, sizeof(*out->items), group_cmp);
 }
+
+const struct goroutine *goroutines_find(const struct goroutine_dump *d, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++)
+		if (d->items[i].id == id)
+			return &d->items[i];
+	return NULL;
+}

@@ -83,6 +83,9 @@ void goroutine_dump_release(struct goroutine_dump *d);
 int goroutines_parse(struct goroutine_dump *d, const char *text, size_t len,
 		     struct strbuf *err);
 
+/* The goroutine with this id, NULL if the dump has none (the first, if a hostile dump repeats it). */
+const struct goroutine *goroutines_find(const struct goroutine_dump *d, uint64_t id);
+
 /* Goroutines with the same state, the same function list and the same creator function. */
 struct goroutine_group {
 	const struct goroutine *first;	/* the first member in dump order; its fields are the group's */
