@@ -166,7 +166,9 @@ fi
 	grep -q "kill: oom-kill of pid $GPID at " "$W/analyze-dir.err" &&
 	grep -q "main.hoardReports" "$W/analyze-dir.out" && grep -qE "main.hoardReports grew by|HeapInuse changed by|working set grew by" "$W/analyze-dir.out" &&
 	ok "analyze DIR lists the climb and the kill, and shows main.hoardReports growing" ||
-	fail "analyze DIR: rc $arc $(cat "$W/analyze-dir.err") $(grep -A12 'business-heap-main-module' "$W/analyze-dir.out")"
+	fail "analyze DIR: rc $arc $(cat "$W/analyze-dir.err") $(grep -A12 'business-heap-main-module' "$W/analyze-dir.out")
+--- growth lines of the report:
+$(grep -inE 'grew|changed by|growth|series|samples' "$W/analyze-dir.out" | head -30)"
 # every bundle of the process is a point of the one series, not only the first and the last
 nb=$(ls "$W/one" | grep -c -- "-$GPID-.*\.tgz$")
 "$TRIAGE" analyze --format json "$W/one" 2>/dev/null > "$W/analyze-dir.json"
