@@ -189,5 +189,14 @@ f = [x for x in json.load(sys.stdin)["findings"] if x["id"] == "business-gorouti
 print(any("from the goroutine profile" in e for e in f[0]["evidence"]) if f else "no goroutine-leak finding")' 2>&1)
 [ "$top" = True ] && ok "no DWARF: analyze still finds the pile, from the goroutine profile" || fail "no DWARF: $top"
 
+# ---- 5. not a Go program: skipped, saying so, without reading its DWARF ----
+sleep 60 & PIDS+=($!)
+"$TRIAGE" collect -q --cpu-seconds 0 -o "$WORK/notgo.tgz" "$!" > /dev/null 2>&1
+st=$(art "$WORK/notgo.tgz" runtime/goroutine-census.txt)
+case $st in
+skipped*"Go programs only"*) ok "not a Go program: census skipped (${st#*	})" ;;
+*) fail "not a Go program: census: $st" ;;
+esac
+
 [ $status -eq 0 ] && echo "census: all checks passed"
 exit $status

@@ -110,8 +110,9 @@ long long collect_census(struct collection *c, pid_t pid)
 	struct census_stats st;
 	struct emit_ctx e = { c, NULL, 0 };
 	struct target t = { pid, 0 };
-	struct artifact *a;
+	struct artifact *a, *bi;
 	struct timespec now;
+	int bi_ok;
 	struct stat sb;
 	char exe[64];
 	int fd = -1;
@@ -119,8 +120,15 @@ long long collect_census(struct collection *c, pid_t pid)
 	int64_t t0 = clock_mono_ms();
 
 	census_symbols_init(&syms);
+	bi = collection_find(c, ART_BUILDINFO_JSON);
+	bi_ok = bi && bi->status == ARTIFACT_OK;
 	a = collection_add(c, ART_GOROUTINE_CENSUS, SOURCE_CENSUS);
 	e.idx = (size_t)(a - c->arts);
+	if (!bi_ok) {
+		/* the build info source said why (not Go, unreadable): no need to read DWARF to say it again */
+		artifact_skip(a, "the executable has no readable Go build info: the census reads Go programs only");
+		goto out;
+	}
 	snprintf(exe, sizeof(exe), "/proc/%ld/exe", (long)pid);
 	fd = open(exe, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
