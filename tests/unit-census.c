@@ -125,6 +125,46 @@ static void test_walk(void)
 	census_symbols_release(&s);
 }
 
+/* A reader that also "reads" every address below the image as zeros: a stack at address 0. */
+static int low_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	if (addr < IMG_BASE && len <= IMG_BASE - addr) {
+		memset(buf, 0, len);
+		return 0;
+	}
+	return img_read(ctx, addr, buf, len);
+}
+
+/*
+ * A stack of fewer than 16 bytes ending below address 16, and a frame
+ * pointer far above it: the walk once computed top - 16 as a huge number
+ * and read the frame record 2^40 bytes into its 64 KiB buffer (ASan).
+ */
+static void test_tiny_stack(void)
+{
+	static uint8_t img[IMG_SIZE];
+	struct img_reader rd = { img, IMG_SIZE, 0 };
+	struct census_layout l;
+	struct census_symbols s;
+	struct census_stats st;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	uint64_t g = IMG_G(1);
+
+	img_build(img, NOW_NS);
+	img_put(img, g + 0, 0);			/* stack.lo */
+	img_put(img, g + 8, 15);		/* stack.hi */
+	img_put(img, g + 56, 8);		/* sched.sp */
+	img_put(img, g + 104, 1ULL << 40);	/* sched.bp */
+	img_layout(&l);
+	img_symbols(&s);
+	CHECK_INT(census_walk(&l, &s, low_read, &rd, NOW_NS, emit_buf, &out, &st, &err), 0);
+	CHECK_INT(st.goroutines, 5);
+	CHECK(strstr(out.buf, "goroutine 7 [chan receive, 5 minutes]:\n") != NULL, "goroutine 7 still written:\n%s", out.buf);
+	census_symbols_release(&s);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 static void test_symbols(void)
 {
 	struct census_symbols s;
@@ -233,6 +273,7 @@ int main(int argc, char **argv)
 	}
 	test_symbols();
 	test_walk();
+	test_tiny_stack();
 	test_layout_refusals();
 	test_layout_files();
 	if (failures)

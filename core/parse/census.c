@@ -398,12 +398,13 @@ static size_t walk_frames(struct walk *w, const unsigned char *g)
 		return n;
 	top = hi - sp > CENSUS_MAX_STACK_READ ? sp + CENSUS_MAX_STACK_READ : hi;
 	len = (size_t)(top - sp);
-	if (w->rd(w->rd_ctx, sp, w->stack, len) < 0)
+	if (len < 16 || w->rd(w->rd_ctx, sp, w->stack, len) < 0)
 		return n;
 	while (n < CENSUS_MAX_FRAMES) {
 		uint64_t next, ret;
 
-		if (bp < sp || bp > top - 16 || (bp & 7))
+		/* the record (saved frame pointer, return address) lies inside what was read */
+		if (bp < sp || bp - sp > len - 16 || (bp & 7))
 			break;
 		next = word_at(w->stack, (uint32_t)(bp - sp));
 		ret = word_at(w->stack, (uint32_t)(bp - sp + 8));
