@@ -119,6 +119,13 @@ static void test_walk(void)
 	/* no layout: refused */
 	l.g_size = 0;
 	CHECK_INT(census_walk(&l, &s, img_read, &rd, NOW_NS, emit_buf, &out, &st, &err), -1);
+	/* a field past the bytes read of each runtime.g (hostile DWARF): refused, not read off the buffer */
+	img_layout(&l);
+	l.sched_pc = 8000;
+	CHECK_INT(census_walk(&l, &s, img_read, &rd, NOW_NS, emit_buf, &out, &st, &err), -1);
+	img_layout(&l);
+	l.goid = l.g_size - 4;
+	CHECK_INT(census_walk(&l, &s, img_read, &rd, NOW_NS, emit_buf, &out, &st, &err), -1);
 
 	strbuf_release(&out);
 	strbuf_release(&err);

@@ -140,7 +140,27 @@ static int read_symbols(struct elf_file *ef, struct census_symbols *s, struct st
 
 static uint32_t field(uint32_t base, uint32_t off)
 {
-	return base == GODWARF_NONE || off == GODWARF_NONE || off > CENSUS_MAX_G_SIZE ? CENSUS_NONE : base + off;
+	if (base == GODWARF_NONE || off == GODWARF_NONE || base > CENSUS_MAX_G_SIZE ||
+	    off > CENSUS_MAX_G_SIZE - base)
+		return CENSUS_NONE;
+	return base + off;
+}
+
+/* Every field the walk reads lies inside the g_size bytes it reads of each runtime.g. */
+static int layout_usable(const struct census_layout *l)
+{
+	const uint32_t all[] = { l->goid, l->gopc, l->startpc, l->atomicstatus, l->waitreason,
+				 l->waitsince, l->lockedm, l->sched_pc, l->sched_sp, l->sched_bp,
+				 l->stack_lo, l->stack_hi };
+	size_t i;
+
+	if (!l->g_size || l->g_size > CENSUS_MAX_G_SIZE || l->atomicstatus == CENSUS_NONE ||
+	    l->goid == CENSUS_NONE)
+		return 0;
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i] != CENSUS_NONE && (all[i] > l->g_size || l->g_size - all[i] < 8))
+			return 0;
+	return 1;
 }
 
 static void fill_layout(struct census_layout *l, const struct godwarf *gw)
@@ -177,8 +197,9 @@ static void fill_layout(struct census_layout *l, const struct godwarf *gw)
 			if (all[i] != CENSUS_NONE && all[i] + 8 > need)
 				need = all[i] + 8;
 	}
+	/* past runtime.g's own size a field is not runtime.g's: the DWARF contradicts itself */
 	if (gw->g.byte_size != GODWARF_NONE && gw->g.byte_size < need)
-		need = gw->g.byte_size;
+		need = 0;
 	l->g_size = need;
 }
 
@@ -214,6 +235,10 @@ static int layout_read(struct elf_file *ef, struct census_layout *l, struct cens
 	if (l->atomicstatus == CENSUS_NONE || l->goid == CENSUS_NONE) {
 		elf_error(ef, err, "runtime.g in the DWARF has no %s",
 			  l->goid == CENSUS_NONE ? "goid" : "atomicstatus");
+		goto out;
+	}
+	if (!layout_usable(l)) {
+		elf_error(ef, err, "runtime.g in the DWARF has fields past its own size");
 		goto out;
 	}
 	if (read_symbols(ef, s, err) < 0)
@@ -484,6 +509,7 @@ static int format_g(struct walk *w, const unsigned char *g, int64_t now_ns)
 
 #define PTR_CHUNK 4096
 
+
 int census_walk(const struct census_layout *l, const struct census_symbols *s,
 		census_read_fn rd, void *rd_ctx, int64_t now_ns,
 		census_emit_fn emit, void *emit_ctx, struct census_stats *st, struct strbuf *err)
@@ -501,8 +527,7 @@ int census_walk(const struct census_layout *l, const struct census_symbols *s,
 	w->rd_ctx = rd_ctx;
 	w->stack = xcalloc(1, CENSUS_MAX_STACK_READ);
 	strbuf_init(&w->out);
-	if (!l->g_size || l->g_size > CENSUS_MAX_G_SIZE ||
-	    l->atomicstatus == CENSUS_NONE || l->goid == CENSUS_NONE) {
+	if (!layout_usable(l)) {
 		error_set(err, "no usable runtime.g layout");
 		goto out;
 	}
