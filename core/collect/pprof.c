@@ -696,7 +696,8 @@ static void scan_listeners(struct discovery *d, pid_t pid, int v6,
 			continue;	/* the header line */
 		if (state != 0x0A || strlen(addrhex) != words * 8)
 			continue;
-		if (!bsearch(&inode, inodes, nr_inodes, sizeof(*inodes), cmp_ulong))
+		/* (no sockets of its own: inodes is NULL, which bsearch may not be given) */
+		if (!nr_inodes || !bsearch(&inode, inodes, nr_inodes, sizeof(*inodes), cmp_ulong))
 			continue;	/* another process's socket in the same namespace */
 		/* the kernel prints each 32-bit word in host byte order */
 		for (i = 0; i < words; i++) {
