@@ -751,12 +751,17 @@ int godwarf_read(struct elf_file *ef, struct godwarf *gw, struct strbuf *err)
 			elf_error(ef, err, ".debug_abbrev: unreadable table at %llu", (unsigned long long)abbrev_off);
 			goto out;
 		}
+		if (!body_len)
+			continue;	/* a unit without entries */
 		/* the unit's own entry: its name says whether the rest is worth reading */
 		prefix = body_len < PREFIX ? (size_t)body_len : PREFIX;
 		ALLOC_GROW(unit, prefix, unit_alloc);
 		n = sec_read(&info, unit, prefix, err);
-		if (n != (ssize_t)prefix)
+		if (n != (ssize_t)prefix) {
+			if (n >= 0)
+				elf_error(ef, err, ".debug_info ends inside the unit at %llu", (unsigned long long)unit_off);
 			goto out;
+		}
 		have = prefix;
 		c.p = unit;
 		c.end = unit + have;
@@ -773,8 +778,11 @@ int godwarf_read(struct elf_file *ef, struct godwarf *gw, struct strbuf *err)
 		}
 		ALLOC_GROW(unit, (size_t)body_len, unit_alloc);
 		n = sec_read(&info, unit + have, (size_t)body_len - have, err);
-		if (n != (ssize_t)(body_len - have))
+		if (n != (ssize_t)(body_len - have)) {
+			if (n >= 0)
+				elf_error(ef, err, ".debug_info ends inside the unit at %llu", (unsigned long long)unit_off);
 			goto out;
+		}
 		gw->runtime_units++;
 		c.p = unit;
 		c.end = unit + body_len;
