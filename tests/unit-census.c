@@ -126,6 +126,9 @@ static void test_walk(void)
 	img_layout(&l);
 	l.goid = l.g_size - 4;
 	CHECK_INT(census_walk(&l, &s, img_read, &rd, NOW_NS, emit_buf, &out, &st, &err), -1);
+	img_layout(&l);
+	l.lockedm = UINT32_MAX - 4;	/* + 8 would wrap to a small end */
+	CHECK_INT(census_walk(&l, &s, img_read, &rd, NOW_NS, emit_buf, &out, &st, &err), -1);
 
 	strbuf_release(&out);
 	strbuf_release(&err);

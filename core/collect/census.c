@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -113,7 +112,6 @@ long long collect_census(struct collection *c, pid_t pid)
 	struct artifact *a, *bi;
 	struct timespec now;
 	int bi_ok;
-	struct stat sb;
 	char exe[64];
 	int fd = -1;
 	long long ret = -1;
@@ -131,7 +129,7 @@ long long collect_census(struct collection *c, pid_t pid)
 	}
 	snprintf(exe, sizeof(exe), "/proc/%ld/exe", (long)pid);
 	fd = open(exe, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0) {
+	if (fd < 0) {
 		artifact_fail(a, "cannot open %s: %s%s", exe, strerror(errno),
 			      errno == EACCES || errno == EPERM ? PTRACE_HINT : "");
 		goto out;

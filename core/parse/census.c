@@ -24,7 +24,8 @@
 #define G_SCAN 0x1000
 
 #define MAX_SYMBOLS 4000000
-#define MAX_NAME 1024		/* a Go string read from the target */
+#define MAX_NAME 1024		/* a Go string read from the target, a symbol name */
+#define SHORT_NAME 128
 
 void census_symbols_init(struct census_symbols *s)
 {
@@ -117,9 +118,15 @@ static int read_symbols(struct elf_file *ef, struct census_symbols *s, struct st
 		}
 		if ((info & 0xf) != STT_FUNC_ || !value || nameoff >= str.size)
 			continue;
-		n = str.size - nameoff < MAX_NAME ? (size_t)(str.size - nameoff) : MAX_NAME;
+		/* most names are short: 128 bytes first, the rest of MAX_NAME only when no NUL came */
+		n = str.size - nameoff < SHORT_NAME ? (size_t)(str.size - nameoff) : SHORT_NAME;
 		if (elf_read(ef, str.offset + nameoff, n, name, ".strtab", err) < 0)
 			return -1;
+		if (!memchr(name, '\0', n) && n == SHORT_NAME) {
+			n = str.size - nameoff < MAX_NAME ? (size_t)(str.size - nameoff) : MAX_NAME;
+			if (elf_read(ef, str.offset + nameoff, n, name, ".strtab", err) < 0)
+				return -1;
+		}
 		name[n] = '\0';
 		k = strlen(name);
 		if (!k)
@@ -146,28 +153,37 @@ static uint32_t field(uint32_t base, uint32_t off)
 	return base + off;
 }
 
-/* Every field the walk reads lies inside the g_size bytes it reads of each runtime.g. */
-static int layout_usable(const struct census_layout *l)
+/* Where the last field the walk reads ends (each is read as up to 8 bytes); 0 for none. */
+static uint32_t fields_end(const struct census_layout *l)
 {
 	const uint32_t all[] = { l->goid, l->gopc, l->startpc, l->atomicstatus, l->waitreason,
 				 l->waitsince, l->lockedm, l->sched_pc, l->sched_sp, l->sched_bp,
 				 l->stack_lo, l->stack_hi };
+	uint32_t end = 0;
 	size_t i;
 
-	if (!l->g_size || l->g_size > CENSUS_MAX_G_SIZE || l->atomicstatus == CENSUS_NONE ||
-	    l->goid == CENSUS_NONE)
-		return 0;
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (all[i] != CENSUS_NONE && (all[i] > l->g_size || l->g_size - all[i] < 8))
-			return 0;
-	return 1;
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (all[i] == CENSUS_NONE)
+			continue;
+		if (all[i] > UINT32_MAX - 8)
+			return UINT32_MAX;	/* never inside any g_size */
+		if (all[i] + 8 > end)
+			end = all[i] + 8;
+	}
+	return end;
+}
+
+/* Every field the walk reads lies inside the g_size bytes it reads of each runtime.g. */
+static int layout_usable(const struct census_layout *l)
+{
+	return l->g_size && l->g_size <= CENSUS_MAX_G_SIZE && l->atomicstatus != CENSUS_NONE &&
+	       l->goid != CENSUS_NONE && fields_end(l) <= l->g_size;
 }
 
 static void fill_layout(struct census_layout *l, const struct godwarf *gw)
 {
 	const uint32_t *g = gw->g.off;
-	uint32_t need = 0;
-	size_t i;
+	uint32_t need;
 
 	l->allgs = gw->allgs.addr;
 	l->wait_reasons = gw->wait_reasons.addr;
@@ -187,16 +203,8 @@ static void fill_layout(struct census_layout *l, const struct godwarf *gw)
 	l->sched_bp = field(g[GW_G_SCHED], gw->gobuf.off[GW_GOBUF_BP]);
 	l->stack_lo = field(g[GW_G_STACK], gw->stack.off[GW_STACK_LO]);
 	l->stack_hi = field(g[GW_G_STACK], gw->stack.off[GW_STACK_HI]);
-	{
-		/* read up to the last field used (all are at most 8 bytes) */
-		const uint32_t all[] = { l->goid, l->gopc, l->startpc, l->atomicstatus, l->waitreason,
-					 l->waitsince, l->lockedm, l->sched_pc, l->sched_sp, l->sched_bp,
-					 l->stack_lo, l->stack_hi };
-
-		for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-			if (all[i] != CENSUS_NONE && all[i] + 8 > need)
-				need = all[i] + 8;
-	}
+	/* read up to the last field used */
+	need = fields_end(l);
 	/* past runtime.g's own size a field is not runtime.g's: the DWARF contradicts itself */
 	if (gw->g.byte_size != GODWARF_NONE && gw->g.byte_size < need)
 		need = 0;

@@ -13,6 +13,7 @@
  */
 #include "parse/godwarf.h"
 #include "parse/elf.h"
+#include "base/protowire.h"
 #include "base/strbuf.h"
 
 #include <stdio.h>
@@ -207,22 +208,18 @@ struct cur {
 	uint64_t unit_off;	/* section offset of the unit, for unit-relative references */
 };
 
+/* ULEB128 is the protobuf varint: one reader for both */
 static uint64_t uleb(struct cur *c)
 {
 	uint64_t v = 0;
-	unsigned shift = 0;
+	int n = c->bad ? -1 : varint_get(c->p, (size_t)(c->end - c->p), &v);
 
-	while (c->p < c->end) {
-		unsigned char b = *c->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			return v;
+	if (n <= 0) {
+		c->bad = 1;
+		return 0;
 	}
-	c->bad = 1;
-	return 0;
+	c->p += n;
+	return v;
 }
 
 static int64_t sleb(struct cur *c)
